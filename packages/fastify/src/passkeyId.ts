@@ -1,0 +1,169 @@
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  onRequestAsyncHookHandler,
+} from 'fastify'
+import fastifyPlugin from 'fastify-plugin'
+import { bearerToken } from './bearerToken.ts'
+import { IssuerClient, IssuerUnavailableError } from './IssuerClient.ts'
+
+/** The person behind a request that carried a valid access token. */
+export interface AuthenticatedUser {
+  /** Subject: who the person is, for this app (pairwise with passkey-id and Passwordless.ID). */
+  sub: string
+  /** Scopes the token was granted. */
+  scopes: string[]
+  /** When the token expires, when the issuer says. */
+  expiresAt: Date | undefined
+  /** The person's profile from the issuer's userinfo endpoint, for this token. */
+  userinfo(): Promise<Record<string, unknown>>
+}
+
+/** Options of the `passkeyId` plugin. */
+export interface PasskeyIdOptions {
+  /** The OpenID provider's issuer URL, such as http://localhost:8080 or https://api.passwordless.id. */
+  issuer: string
+  /** This API's public origin, as people open it; with Passwordless.ID-style providers it is the client_id. */
+  appUrl: string
+  /** The client_id, when the provider registered one (Google, Keycloak); default `appUrl`. */
+  clientId?: string
+  /** Serve the OpenAPI docs with a working Authorize button (default `{ routePrefix: '/docs' }`), or not. */
+  docs?: false | { routePrefix?: string; title?: string; version?: string; description?: string }
+  /** Scopes preselected in the docs' sign-in dialog (default `openid avatar email`). */
+  scopes?: string[]
+  /** Timeout of each call to the provider, in seconds (default 5). */
+  timeoutSeconds?: number
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Hook (onRequest or preHandler) that lets a request through only with a valid bearer token. */
+    authenticate: onRequestAsyncHookHandler
+  }
+  interface FastifyRequest {
+    /** The signed-in person; set by `authenticate`, null on routes without it. */
+    user: AuthenticatedUser | null
+  }
+}
+
+const SECURITY_SCHEME = 'openIdConnect'
+
+/**
+ * Passkey (OpenID Connect) sign-in for a Fastify API: declares the `openIdConnect` security scheme,
+ * serves Swagger UI whose Authorize button signs in with PKCE (client_id = the app's origin), and
+ * decorates `fastify.authenticate`, which answers 401 with `WWW-Authenticate: Bearer` (RFC 6750)
+ * unless the request carries a token the provider confirms, and sets `request.user`.
+ */
+async function passkeyIdPlugin(app: FastifyInstance, options: PasskeyIdOptions): Promise<void> {
+  const issuer = options.issuer.replace(/\/+$/, '')
+  const appUrl = new URL(options.appUrl).origin
+  const clientId = options.clientId ?? appUrl
+  const realm = `Bearer realm="${appUrl}"`
+  const issuerClient = new IssuerClient(issuer, clientId, options.timeoutSeconds ?? 5)
+
+  const refuse = (reply: FastifyReply, status: 400 | 401, error: string, description: string) =>
+    reply
+      .code(status)
+      .header(
+        'www-authenticate',
+        `${realm}, error="${error}", error_description="${description.replaceAll('"', "'")}"`,
+      )
+      .send({ error, message: description })
+
+  const authenticate: onRequestAsyncHookHandler = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ) => {
+    const header = bearerToken(request.headers.authorization)
+    if (header.kind === 'missing') {
+      return reply.code(401).header('www-authenticate', realm).send({
+        error: 'unauthorized',
+        message: 'Sign in first: this route needs an access token (Authorization: Bearer <token>).',
+      })
+    }
+    if (header.kind === 'malformed')
+      return refuse(
+        reply,
+        400,
+        'invalid_request',
+        `Malformed Authorization header: ${header.reason}.`,
+      )
+    try {
+      const check = await issuerClient.check(header.token)
+      if (!check.active)
+        return refuse(
+          reply,
+          401,
+          'invalid_token',
+          'The access token is invalid, expired or revoked; sign in again.',
+        )
+      request.user = {
+        sub: check.sub,
+        scopes: check.scopes,
+        expiresAt: check.expiresAt,
+        userinfo: () => issuerClient.userinfo(header.token, check.sub),
+      }
+    } catch (error) {
+      if (!(error instanceof IssuerUnavailableError)) throw error
+      request.log.warn({ reason: error.message }, 'token check failed: provider unavailable')
+      return reply
+        .code(503)
+        .header('retry-after', '5')
+        .send({
+          error: 'temporarily_unavailable',
+          message: `Cannot check the access token: ${error.message}. Try again shortly.`,
+        })
+    }
+  }
+
+  app.decorate('authenticate', authenticate)
+  app.decorateRequest('user', null)
+  app.addHook('onRoute', (route) => {
+    const hooks = [route.onRequest, route.preHandler].flat()
+    if (!hooks.includes(authenticate)) return
+    route.schema = { ...route.schema, security: [{ [SECURITY_SCHEME]: [] }] }
+  })
+
+  if (options.docs === false) return
+  const docs = options.docs ?? {}
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: docs.title ?? 'API',
+        version: docs.version ?? '0.1.0',
+        description: docs.description,
+      },
+      components: {
+        securitySchemes: {
+          [SECURITY_SCHEME]: {
+            type: 'openIdConnect',
+            openIdConnectUrl: `${issuer}/.well-known/openid-configuration`,
+          },
+        },
+      },
+    },
+  })
+  await app.register(swaggerUi, {
+    routePrefix: docs.routePrefix ?? '/docs',
+    initOAuth: {
+      clientId,
+      usePkceWithAuthorizationCodeGrant: true,
+      scopes: (options.scopes ?? ['openid', 'avatar', 'email']).join(' '),
+    },
+    staticCSP: `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self' ${new URL(issuer).origin}; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
+    uiHooks: {
+      onRequest: async (_request, reply) => {
+        reply.header('referrer-policy', 'no-referrer').header('x-content-type-options', 'nosniff')
+      },
+    },
+  })
+}
+
+/** The plugin; register it once, before the routes it protects. */
+export const passkeyId = fastifyPlugin(passkeyIdPlugin, {
+  fastify: '5.x',
+  name: '@passkey-id/fastify',
+})

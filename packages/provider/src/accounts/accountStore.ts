@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto'
+import type { Kysely, Selectable } from 'kysely'
+import type { AccountsTable, PasskeysTable, ProviderDatabase } from '../store/schema.ts'
+import { randomAvatarName } from './avatars.ts'
+import { type SignUpDetails, usernameKey } from './validateSignUp.ts'
+
+/** An account as stored. */
+export type Account = Selectable<AccountsTable>
+/** A passkey as stored. */
+export type StoredPasskey = Selectable<PasskeysTable>
+
+/** A verified new passkey, as the registration ceremony returns it. */
+export interface NewPasskey {
+  id: string
+  publicKey: Uint8Array
+  counter: number
+  transports: string[]
+  deviceType: string
+  backedUp: boolean
+  aaguid: string
+}
+
+/** The username was taken between the form check and the passkey's creation. */
+export class UsernameTakenError extends Error {
+  override name = 'UsernameTakenError'
+}
+
+/** The account queries the provider needs: creation with a first passkey, look-ups, passkey use. */
+export interface AccountStore {
+  findById(id: string): Promise<Account | undefined>
+  isUsernameTaken(username: string): Promise<boolean>
+  /** Creates the account and its first passkey together, or neither. */
+  createWithPasskey(
+    details: SignUpDetails & { userHandle: string },
+    passkey: NewPasskey,
+  ): Promise<Account>
+  findPasskey(credentialId: string): Promise<(StoredPasskey & { user_handle: string }) | undefined>
+  /** Records a sign-in: the new signature counter and the time of use. */
+  recordPasskeyUse(credentialId: string, counter: number): Promise<void>
+}
+
+/** A random identifier: 128 bits, base64url. */
+export function randomId(): string {
+  return randomBytes(16).toString('base64url')
+}
+
+/** Creates the account store over the provider's database. */
+export function createAccountStore(db: Kysely<ProviderDatabase>): AccountStore {
+  return {
+    findById: (id) => db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst(),
+
+    async isUsernameTaken(username) {
+      const row = await db
+        .selectFrom('accounts')
+        .select('id')
+        .where('username_key', '=', usernameKey(username))
+        .executeTakeFirst()
+      return row !== undefined
+    },
+
+    createWithPasskey: (details, passkey) =>
+      db.transaction().execute(async (trx) => {
+        const now = new Date().toISOString()
+        const account: Account = {
+          id: randomId(),
+          user_handle: details.userHandle,
+          username: details.username,
+          username_key: usernameKey(details.username),
+          email: details.email,
+          avatar: randomAvatarName(),
+          created_at: now,
+          updated_at: now,
+        }
+        const inserted = await trx
+          .insertInto('accounts')
+          .values(account)
+          .onConflict((conflict) => conflict.column('username_key').doNothing())
+          .executeTakeFirst()
+        if (inserted.numInsertedOrUpdatedRows === 0n) throw new UsernameTakenError(details.username)
+        await trx
+          .insertInto('passkeys')
+          .values({
+            id: passkey.id,
+            account_id: account.id,
+            public_key: Buffer.from(passkey.publicKey).toString('base64url'),
+            counter: passkey.counter,
+            transports: JSON.stringify(passkey.transports),
+            device_type: passkey.deviceType,
+            backed_up: passkey.backedUp ? 1 : 0,
+            aaguid: passkey.aaguid,
+            created_at: now,
+            last_used_at: null,
+          })
+          .execute()
+        return account
+      }),
+
+    findPasskey: (credentialId) =>
+      db
+        .selectFrom('passkeys')
+        .innerJoin('accounts', 'accounts.id', 'passkeys.account_id')
+        .selectAll('passkeys')
+        .select('accounts.user_handle')
+        .where('passkeys.id', '=', credentialId)
+        .executeTakeFirst(),
+
+    async recordPasskeyUse(credentialId, counter) {
+      await db
+        .updateTable('passkeys')
+        .set({ counter, last_used_at: new Date().toISOString() })
+        .where('id', '=', credentialId)
+        .execute()
+    },
+  }
+}

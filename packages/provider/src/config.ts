@@ -1,0 +1,85 @@
+import { isIP } from 'node:net'
+import {
+  ConfigError,
+  readBoolean,
+  readChoice,
+  readInteger,
+  readOrigin,
+  readPort,
+} from '@passkey-id/runtime'
+
+/** Everything the provider needs to know about its deployment, read once at start. */
+export interface ProviderConfig {
+  /** TCP port to listen on (0 picks a free one). */
+  port: number
+  /** Interface to bind; `localhost` keeps a development provider off the network. */
+  host: string
+  /** The issuer: the provider's public origin, as browsers and apps reach it. */
+  publicUrl: string
+  /** The WebAuthn relying-party ID that passkeys are bound to. */
+  rpId: string
+  /** Where the database lives (see `@passkey-id/store`'s `parseDatabaseUrl`). */
+  databaseUrl: string
+  /** Trust `X-Forwarded-*` headers from a TLS-terminating proxy in front. */
+  trustProxy: boolean
+  /** Lifetime of access tokens, in seconds. */
+  accessTokenTtl: number
+  /** Whether loopback clients (http://localhost:*) may skip PKCE, as unmodified FastAPI apps do. */
+  pkceOptionalForLoopback: boolean
+  /** Pino log level. */
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+}
+
+/**
+ * Reads the provider's configuration from environment variables and checks every value, so that a
+ * bad one stops the start with a message naming the variable instead of failing later in a browser.
+ */
+export function loadProviderConfig(env: NodeJS.ProcessEnv = process.env): ProviderConfig {
+  const port = readPort('PORT', env.PORT, 8080)
+  const publicUrl = readOrigin('PUBLIC_URL', env.PUBLIC_URL, `http://localhost:${port}`)
+  return {
+    port,
+    host: env.HOST?.trim() || 'localhost',
+    publicUrl,
+    rpId: readRpId(env.RP_ID, new URL(publicUrl).hostname),
+    databaseUrl: env.DATABASE_URL?.trim() || 'sqlite:./data/passkey-id.db',
+    trustProxy: readBoolean('TRUST_PROXY', env.TRUST_PROXY, false),
+    accessTokenTtl: readInteger('ACCESS_TOKEN_TTL', env.ACCESS_TOKEN_TTL, 600, {
+      min: 60,
+      max: 86_400,
+      unit: 'of seconds',
+    }),
+    pkceOptionalForLoopback:
+      readChoice(
+        'PKCE_FOR_LOOPBACK',
+        env.PKCE_FOR_LOOPBACK,
+        ['optional', 'required'],
+        'optional',
+      ) === 'optional',
+    logLevel: readChoice(
+      'LOG_LEVEL',
+      env.LOG_LEVEL,
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      'info',
+    ),
+  }
+}
+
+/**
+ * WebAuthn binds a passkey to a domain: the page's host or a parent domain of it, never an IP
+ * address. Checking here turns a browser's silent "SecurityError" into a message at start.
+ */
+function readRpId(value: string | undefined, hostname: string): string {
+  const rpId = (value ?? hostname).trim().toLowerCase()
+  if (isIP(rpId) !== 0 || rpId.startsWith('[')) {
+    throw new ConfigError(
+      `RP_ID must be a domain name, and passkeys cannot use an IP address (${rpId}): use a host name such as localhost in PUBLIC_URL`,
+    )
+  }
+  if (rpId === '' || !(hostname === rpId || hostname.endsWith(`.${rpId}`))) {
+    throw new ConfigError(
+      `RP_ID must be the host of PUBLIC_URL (${hostname}) or a parent domain of it, not "${value}"`,
+    )
+  }
+  return rpId
+}

@@ -1,0 +1,125 @@
+import formBody from '@fastify/formbody'
+import { safeLogSerializers } from '@passkey-id/runtime'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { createAccountStore } from './accounts/accountStore.ts'
+import { createConsentStore } from './accounts/consentStore.ts'
+import type { ProviderConfig } from './config.ts'
+import { securityHeaders } from './http/securityHeaders.ts'
+import { assetRoutes } from './pages/assetRoutes.ts'
+import { interactionRoutes } from './pages/interactionRoutes.ts'
+import { messagePage } from './pages/messagePage.ts'
+import { createOidcProvider } from './protocol/createOidcProvider.ts'
+import { mountOidcProvider } from './protocol/mountOidcProvider.ts'
+import { deleteExpiredRecords } from './store/deleteExpiredRecords.ts'
+import { getOrCreateSecret } from './store/getOrCreateSecret.ts'
+import { loadSigningKeys } from './store/loadSigningKeys.ts'
+import { openProviderStore } from './store/openProviderStore.ts'
+
+/** How often expired sessions, interactions, codes and tokens are deleted. */
+const CLEANUP_INTERVAL_MS = 10 * 60 * 1000
+
+/**
+ * Builds the provider: opens (and migrates) the database, loads or creates its keys and secrets, and
+ * returns a Fastify server ready to `listen`. Closing the server closes the database.
+ */
+export async function createProviderServer(
+  config: ProviderConfig,
+  options: { logger?: FastifyServerOptions['logger'] } = {},
+): Promise<FastifyInstance> {
+  const db = await openProviderStore(config.databaseUrl)
+  const [jwks, cookieKey, pairwiseSalt] = await Promise.all([
+    loadSigningKeys(db),
+    getOrCreateSecret(db, 'cookie-key-1'),
+    getOrCreateSecret(db, 'pairwise-salt'),
+  ])
+  const accounts = createAccountStore(db)
+  const consents = createConsentStore(db)
+  const issuer = config.publicUrl
+  const https = issuer.startsWith('https:')
+  const oidc = createOidcProvider({
+    issuer,
+    db,
+    accounts,
+    consents,
+    jwks,
+    cookieKeys: [cookieKey],
+    pairwiseSalt,
+    accessTokenTtl: config.accessTokenTtl,
+    pkceOptionalForLoopback: config.pkceOptionalForLoopback,
+    trustProxy: config.trustProxy,
+  })
+
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel, serializers: safeLogSerializers },
+    trustProxy: config.trustProxy,
+    bodyLimit: 16 * 1024,
+    return503OnClosing: true,
+  })
+  oidc.on('server_error', (_ctx, error) =>
+    app.log.error({ err: error }, 'oidc-provider server error'),
+  )
+
+  app.addHook('onSend', async (_request, reply) => {
+    if (!reply.hasHeader('content-security-policy')) reply.headers(securityHeaders({ https }))
+  })
+  app.setErrorHandler(
+    (error: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
+      const status =
+        error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500
+          ? error.statusCode
+          : 500
+      if (status === 500) request.log.error({ err: error }, 'request failed')
+      const message =
+        status === 500
+          ? 'Something went wrong on the server. Try again in a moment.'
+          : clientErrorMessage(error, status)
+      return reply
+        .code(status)
+        .send({ error: status === 500 ? 'server_error' : 'invalid_request', message })
+    },
+  )
+  app.setNotFoundHandler((request, reply) => {
+    const message = `There is nothing at ${request.url.split('?')[0]}.`
+    if (request.headers.accept?.includes('text/html')) {
+      return reply
+        .code(404)
+        .type('text/html; charset=utf-8')
+        .send(messagePage({ title: 'Page not found', message }))
+    }
+    return reply.code(404).send({ error: 'not_found', message })
+  })
+
+  await app.register(formBody, { bodyLimit: 4 * 1024 })
+  mountOidcProvider(app, oidc)
+  await app.register(assetRoutes, { issuer })
+  await app.register(interactionRoutes, {
+    oidc,
+    accounts,
+    consents,
+    passkeys: { db, accounts, rpId: config.rpId, rpName: new URL(issuer).host, origin: issuer },
+  })
+
+  const cleanup = setInterval(() => {
+    deleteExpiredRecords(db).catch((error: unknown) =>
+      app.log.warn({ err: error }, 'cleaning expired records failed'),
+    )
+  }, CLEANUP_INTERVAL_MS)
+  cleanup.unref()
+  app.addHook('onClose', async () => {
+    clearInterval(cleanup)
+    await db.destroy()
+  })
+  return app
+}
+
+/** Fastify's own client-error messages, made into sentences a person can act on. */
+function clientErrorMessage(
+  error: Error & { validation?: unknown; code?: string },
+  status: number,
+): string {
+  if (status === 413) return 'The request is too large.'
+  if (status === 415)
+    return 'The request has a content type this endpoint does not take; send JSON.'
+  if (error.validation !== undefined) return `The request is malformed: ${error.message}.`
+  return error.message
+}

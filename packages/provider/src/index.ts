@@ -1,0 +1,2 @@
+export { loadProviderConfig, type ProviderConfig } from './config.ts'
+export { createProviderServer } from './createProviderServer.ts'

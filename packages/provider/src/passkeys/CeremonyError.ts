@@ -1,0 +1,15 @@
+/**
+ * A passkey ceremony that cannot go on, with the HTTP status and a message for the person: what
+ * happened and what to do next. The page shows `message` as is.
+ */
+export class CeremonyError extends Error {
+  override name = 'CeremonyError'
+
+  constructor(
+    readonly statusCode: 400 | 403 | 404 | 409,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}

@@ -1,0 +1,36 @@
+import type { Adapter, AdapterPayload } from 'oidc-provider'
+import { isAppOrigin } from './appOrigin.ts'
+
+/**
+ * The client "store": there is none. Any app origin is a client, described on the fly as a public
+ * web client (no secret) whose redirect URIs the `redirectUriAllowed` override checks by origin.
+ *
+ * `redirect_uris` holds a placeholder on the app's origin only because the client schema refuses an
+ * empty list; oidc-provider's CORS and sector logic read it as "the app's origin".
+ */
+export function appClientAdapter(): Adapter {
+  const refuse = async (): Promise<never> => {
+    throw new Error('apps are not registered: a client is its origin')
+  }
+  return {
+    async find(clientId: string): Promise<AdapterPayload | undefined> {
+      if (!isAppOrigin(clientId)) return undefined
+      return {
+        client_id: clientId,
+        application_type: 'web',
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        redirect_uris: [`${clientId}/`],
+        post_logout_redirect_uris: [`${clientId}/`],
+        subject_type: 'pairwise',
+      }
+    },
+    upsert: refuse,
+    findByUid: refuse,
+    findByUserCode: refuse,
+    consume: refuse,
+    destroy: refuse,
+    revokeByGrantId: refuse,
+  }
+}

@@ -1,0 +1,164 @@
+import type { JWK } from 'jose'
+import type { Kysely } from 'kysely'
+import Provider, { type Configuration } from 'oidc-provider'
+import type { AccountStore } from '../accounts/accountStore.ts'
+import type { ConsentStore } from '../accounts/consentStore.ts'
+import { securityHeaders } from '../http/securityHeaders.ts'
+import { html, trustedHtml } from '../pages/html.ts'
+import { messagePage } from '../pages/messagePage.ts'
+import { OidcRecordAdapter } from '../store/OidcRecordAdapter.ts'
+import type { ProviderDatabase } from '../store/schema.ts'
+import { accountClaims } from './accountClaims.ts'
+import { appClientAdapter } from './clients/appClientAdapter.ts'
+import { isLoopbackHostname, isOnAppOrigin } from './clients/appOrigin.ts'
+import { pairwiseSubject } from './pairwiseSubject.ts'
+import { renderProtocolError } from './renderProtocolError.ts'
+import { SCOPE_CLAIMS, SCOPES } from './scopes.ts'
+
+/** Passwordless.ID's endpoint paths, so apps written for it only change their base URL. */
+export const ROUTES = {
+  authorization: '/openid/authorize',
+  token: '/openid/token',
+  userinfo: '/openid/userinfo',
+  jwks: '/openid/jwks',
+  end_session: '/openid/logout',
+  introspection: '/openid/introspect',
+} as const
+
+/** What the protocol layer is built from. */
+export interface OidcProviderOptions {
+  issuer: string
+  db: Kysely<ProviderDatabase>
+  accounts: AccountStore
+  consents: ConsentStore
+  jwks: { keys: JWK[] }
+  cookieKeys: string[]
+  pairwiseSalt: string
+  accessTokenTtl: number
+  pkceOptionalForLoopback: boolean
+  trustProxy: boolean
+}
+
+/**
+ * Configures oidc-provider as Passwordless.ID behaves: apps are their origins, subjects are pairwise,
+ * only the authorization-code flow, consent remembered per account and app, everything persisted.
+ */
+export function createOidcProvider(options: OidcProviderOptions): Provider {
+  const { issuer, db, accounts, consents } = options
+  const https = issuer.startsWith('https:')
+
+  const configuration: Configuration = {
+    adapter: (model: string) =>
+      model === 'Client' ? appClientAdapter() : new OidcRecordAdapter(db, model),
+    jwks: options.jwks as Configuration['jwks'],
+    cookies: { keys: options.cookieKeys },
+    routes: ROUTES,
+    scopes: [...SCOPES],
+    claims: Object.fromEntries(
+      Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, [...claims]]),
+    ),
+    responseTypes: ['code'],
+    clientAuthMethods: ['none'],
+    subjectTypes: ['pairwise'],
+    clientDefaults: { subject_type: 'pairwise', id_token_signed_response_alg: 'RS256' },
+    enabledJWA: { idTokenSigningAlgValues: ['RS256', 'ES256'] },
+    pairwiseIdentifier: async (_ctx, accountId, client) =>
+      pairwiseSubject(accountId, client.clientId, options.pairwiseSalt),
+    pkce: {
+      required: (_ctx, client) =>
+        !(options.pkceOptionalForLoopback && isLoopbackHostname(new URL(client.clientId).hostname)),
+    },
+    findAccount: async (_ctx, accountId) => {
+      const account = await accounts.findById(accountId)
+      if (account === undefined) return undefined
+      return { accountId, claims: () => accountClaims(account, issuer) as { sub: string } }
+    },
+    // Remembered consent: an account's approval for an app holds in any browser, after a restart and
+    // after a sign-out, not only within the session that gave it (oidc-provider's default).
+    loadExistingGrant: async (ctx) => {
+      const { Grant } = ctx.oidc.provider
+      const clientId = ctx.oidc.client?.clientId
+      const accountId = ctx.oidc.session?.accountId
+      if (clientId === undefined || accountId === undefined) return undefined
+      const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(clientId)
+      const existing = grantId === undefined ? undefined : await Grant.find(grantId)
+      const remembered = await consents.scopesFor(accountId, clientId)
+      if (existing === undefined && remembered.length === 0) return undefined
+      const grant = existing ?? new Grant({ accountId, clientId })
+      const missing = remembered.filter((scope) => !grant.getOIDCScope().split(' ').includes(scope))
+      if (missing.length > 0 || existing === undefined) {
+        grant.addOIDCScope(missing.join(' '))
+        await grant.save()
+      }
+      return grant
+    },
+    clientBasedCORS: (_ctx, origin, client) => isOnAppOrigin(origin, client.clientId),
+    renderError: async (ctx, out) => renderProtocolError(ctx, out),
+    features: {
+      devInteractions: { enabled: false },
+      introspection: {
+        enabled: true,
+        // A public client (no secret) may introspect only the tokens issued to it.
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+      },
+      revocation: { enabled: false },
+      pushedAuthorizationRequests: { enabled: false },
+      dPoP: { enabled: false },
+      resourceIndicators: { enabled: false },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.type = 'html'
+          ctx.body = messagePage({
+            title: 'Sign out?',
+            message:
+              'Do you want to sign out of passkey-id in this browser? Apps you allowed keep that permission.',
+            body: html`${trustedHtml(form)}<div class="decision"><button autofocus type="submit" form="op.logoutForm" value="yes" name="logout" class="primary">Sign out</button><button type="submit" form="op.logoutForm">Stay signed in</button></div>`,
+          })
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.type = 'html'
+          ctx.body = messagePage({
+            title: 'Signed out',
+            message: 'You are signed out of passkey-id in this browser. You can close this page.',
+          })
+        },
+      },
+    },
+    ttl: {
+      AccessToken: options.accessTokenTtl,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      Interaction: 30 * 60,
+      Session: 14 * 24 * 3600,
+      Grant: 14 * 24 * 3600,
+      BackchannelAuthenticationRequest: 600,
+      ClientCredentials: 600,
+      DeviceCode: 600,
+      RefreshToken: 14 * 24 * 3600,
+    },
+  }
+
+  const provider = new Provider(issuer, configuration)
+  provider.proxy = options.trustProxy
+  allowRedirectsOnAppOrigin(provider)
+  provider.use(async (ctx, next) => {
+    ctx.set(securityHeaders({ https }))
+    await next()
+  })
+  return provider
+}
+
+/**
+ * Replaces oidc-provider's exact-match redirect checks: a redirect (after sign-in or sign-out) may go
+ * anywhere on the app's origin, loopback names counting as one host, and nowhere else.
+ */
+function allowRedirectsOnAppOrigin(provider: Provider): void {
+  for (const method of ['redirectUriAllowed', 'postLogoutRedirectUriAllowed']) {
+    Object.defineProperty(provider.Client.prototype, method, {
+      value(this: { clientId: string }, uri: string): boolean {
+        return isOnAppOrigin(uri, this.clientId)
+      },
+    })
+  }
+}

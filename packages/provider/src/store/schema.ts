@@ -1,0 +1,85 @@
+/** An account: the person behind one or more passkeys. */
+export interface AccountsTable {
+  /** Random, internal; never shown to apps (they get pairwise subjects). */
+  id: string
+  /** Random WebAuthn user handle (base64url), never derived from the username. */
+  user_handle: string
+  username: string
+  /** Lower-case username, unique, so that "Alice" and "alice" cannot both exist. */
+  username_key: string
+  email: string | null
+  /** Name of one of the provider's avatars (see accounts/avatars.ts). */
+  avatar: string
+  created_at: string
+  updated_at: string
+}
+
+/** A passkey (WebAuthn credential) that signs in to an account. */
+export interface PasskeysTable {
+  /** Credential ID, base64url. */
+  id: string
+  account_id: string
+  /** COSE public key, base64url. */
+  public_key: string
+  counter: number
+  /** JSON array of transports the authenticator reported. */
+  transports: string
+  device_type: string
+  backed_up: number
+  aaguid: string
+  created_at: string
+  last_used_at: string | null
+}
+
+/** What an account allowed an app (client origin) to see, remembered across browsers and restarts. */
+export interface ConsentsTable {
+  account_id: string
+  client_id: string
+  /** Space-separated scopes. */
+  scopes: string
+  created_at: string
+  updated_at: string
+}
+
+/** Signing keys; `state` allows rotation (next, current, retired) without a schema change. */
+export interface SigningKeysTable {
+  kid: string
+  alg: string
+  state: 'next' | 'current' | 'retired'
+  /** Private JWK, JSON. */
+  private_jwk: string
+  created_at: string
+  updated_at: string
+}
+
+/** Secrets generated on first start: cookie-signing keys, the pairwise-subject salt. */
+export interface SecretsTable {
+  name: string
+  value: string
+  created_at: string
+}
+
+/** oidc-provider's records (sessions, interactions, grants, codes, tokens), one row each. */
+export interface OidcRecordsTable {
+  model: string
+  id: string
+  payload: string
+  grant_id: string | null
+  uid: string | null
+  user_code: string | null
+  /** ISO-8601; null means it does not expire. */
+  expires_at: string | null
+  consumed_at: string | null
+  /** The pending WebAuthn ceremony of an Interaction (JSON), consumed atomically. */
+  webauthn_challenge: string | null
+}
+
+/** The provider's database. */
+export interface ProviderDatabase {
+  accounts: AccountsTable
+  passkeys: PasskeysTable
+  consents: ConsentsTable
+  signing_keys: SigningKeysTable
+  secrets: SecretsTable
+  oidc_records: OidcRecordsTable
+}

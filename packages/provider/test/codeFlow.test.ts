@@ -1,0 +1,133 @@
+import {
+  createSoftwareAuthenticator,
+  signInThroughProvider,
+  startTestProvider,
+  TestBrowser,
+  type TestProvider,
+} from '@passkey-id/testing'
+import * as oidc from 'openid-client'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const APP = 'http://localhost:8000'
+const REDIRECT_URI = `${APP}/docs/static/oauth2-redirect.html`
+
+describe('authorization code flow with a real relying party (openid-client)', () => {
+  let provider: TestProvider
+  let config: oidc.Configuration
+
+  beforeAll(async () => {
+    provider = await startTestProvider()
+    config = await oidc.discovery(new URL(provider.url), APP, undefined, oidc.None(), {
+      execute: [oidc.allowInsecureRequests],
+    })
+  })
+  afterAll(() => provider.close())
+
+  async function signIn(
+    browser: TestBrowser,
+    authenticator: ReturnType<typeof createSoftwareAuthenticator>,
+    signUp?: { username: string; email?: string },
+    scope = 'openid avatar email',
+  ) {
+    const verifier = oidc.randomPKCECodeVerifier()
+    const state = oidc.randomState()
+    const nonce = oidc.randomNonce()
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT_URI,
+      scope,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+    })
+    const outcome = await signInThroughProvider(browser, authenticator, url, { signUp })
+    const tokens = await oidc.authorizationCodeGrant(config, outcome.callback, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+    })
+    return { tokens, outcome }
+  }
+
+  it('signs up with a passkey, consents, and gets verified tokens, userinfo and introspection', async () => {
+    const browser = new TestBrowser()
+    const authenticator = createSoftwareAuthenticator()
+    const { tokens, outcome } = await signIn(browser, authenticator, {
+      username: 'alice',
+      email: 'alice@example.com',
+    })
+
+    expect(outcome.sawConsent).toBe(true)
+    expect(outcome.callback.searchParams.get('iss')).toBe(provider.url)
+    const claims = tokens.claims()
+    expect(claims?.iss).toBe(provider.url)
+    expect(claims?.aud).toBe(APP)
+    expect(tokens.token_type.toLowerCase()).toBe('bearer')
+    expect(tokens.expires_in).toBeGreaterThan(500)
+    expect(tokens.expires_in).toBeLessThanOrEqual(600)
+    expect(tokens.refresh_token).toBeUndefined()
+
+    const header = JSON.parse(
+      Buffer.from(String(tokens.id_token).split('.')[0] ?? '', 'base64url').toString(),
+    )
+    expect(header.alg).toBe('RS256')
+    expect(header.kid).toEqual(expect.any(String))
+
+    const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, String(claims?.sub))
+    expect(userinfo).toEqual({
+      sub: claims?.sub,
+      nickname: 'alice',
+      preferred_username: 'alice',
+      picture: expect.stringMatching(new RegExp(`^${provider.url}/avatars/[a-z]+\\.svg$`)),
+      email: 'alice@example.com',
+      email_verified: false,
+    })
+    const avatar = await fetch(String(userinfo.picture))
+    expect(avatar.status).toBe(200)
+    expect(avatar.headers.get('content-type')).toBe('image/svg+xml')
+
+    const introspection = await oidc.tokenIntrospection(config, tokens.access_token)
+    expect(introspection).toMatchObject({
+      active: true,
+      sub: claims?.sub,
+      client_id: APP,
+      scope: 'openid avatar email',
+    })
+  })
+
+  it('signs in again with the same passkey in a new browser without a consent page, same sub', async () => {
+    const authenticator = createSoftwareAuthenticator()
+    const first = await signIn(new TestBrowser(), authenticator, { username: 'bob' })
+    const again = await signIn(new TestBrowser(), authenticator)
+    expect(again.outcome.sawConsent).toBe(false)
+    expect(again.tokens.claims()?.sub).toBe(first.tokens.claims()?.sub)
+    const fewer = await signIn(new TestBrowser(), authenticator, undefined, 'openid')
+    expect(fewer.outcome.sawConsent).toBe(false)
+  })
+
+  it('releases only what the granted scopes cover', async () => {
+    const authenticator = createSoftwareAuthenticator()
+    const { tokens } = await signIn(
+      new TestBrowser(),
+      authenticator,
+      { username: 'carol', email: 'carol@example.com' },
+      'openid',
+    )
+    const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, oidc.skipSubjectCheck)
+    expect(Object.keys(userinfo)).toEqual(['sub'])
+  })
+
+  it('keeps accounts, passkeys, consent and keys across a restart', async () => {
+    const authenticator = createSoftwareAuthenticator()
+    const before = await signIn(new TestBrowser(), authenticator, { username: 'dave' })
+    const jwksBefore = await (await fetch(`${provider.url}/openid/jwks`)).json()
+    provider = await provider.restart()
+    config = await oidc.discovery(new URL(provider.url), APP, undefined, oidc.None(), {
+      execute: [oidc.allowInsecureRequests],
+    })
+    const after = await signIn(new TestBrowser(), authenticator)
+    expect(after.outcome.sawConsent).toBe(false)
+    expect(after.tokens.claims()?.sub).toBe(before.tokens.claims()?.sub)
+    expect(await (await fetch(`${provider.url}/openid/jwks`)).json()).toEqual(jwksBefore)
+  })
+})

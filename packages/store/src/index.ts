@@ -1,0 +1,3 @@
+export { migrateToLatest } from './migrateToLatest.ts'
+export { openDatabase } from './openDatabase.ts'
+export { type DatabaseLocation, parseDatabaseUrl } from './parseDatabaseUrl.ts'

@@ -1,0 +1,5 @@
+export * from './freePort.ts'
+export * from './signInThroughProvider.ts'
+export * from './softwareAuthenticator.ts'
+export * from './startTestProvider.ts'
+export * from './TestBrowser.ts'

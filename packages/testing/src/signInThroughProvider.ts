@@ -1,0 +1,88 @@
+import type { SoftwareAuthenticator } from './softwareAuthenticator.ts'
+import type { TestBrowser } from './TestBrowser.ts'
+
+/** How the person answers the provider's pages. */
+export interface SignInScript {
+  /** Create an account with this username (and email) instead of signing in with a passkey. */
+  signUp?: { username: string; email?: string }
+  /** The answer on the consent page, if it is shown (default allow). */
+  consent?: 'allow' | 'deny'
+}
+
+/** Where a sign-in ended, and what the person saw on the way. */
+export interface SignInOutcome {
+  /** The app's redirect URI with the authorization response (code, state, iss, or error). */
+  callback: URL
+  /** Whether the consent page was shown. */
+  sawConsent: boolean
+}
+
+/**
+ * Walks through the provider's pages from an authorization URL to the app's redirect URI, as a
+ * person in a browser would: sign up or sign in with the passkey authenticator, then the consent page.
+ */
+export async function signInThroughProvider(
+  browser: TestBrowser,
+  authenticator: SoftwareAuthenticator,
+  authorizationUrl: URL,
+  script: SignInScript = {},
+): Promise<SignInOutcome> {
+  const providerOrigin = authorizationUrl.origin
+  const leavesProvider = (location: URL) => location.origin !== providerOrigin
+  let sawConsent = false
+  let step = await browser.follow(authorizationUrl, leavesProvider)
+  for (let pages = 0; pages < 4; pages += 1) {
+    if (step.response === undefined) return { callback: step.url, sawConsent }
+    const page = await step.response.text()
+    const uid = /^\/interaction\/([^/]+)$/.exec(step.url.pathname)?.[1]
+    if (uid === undefined)
+      throw new Error(
+        `the provider stopped at ${step.url} (${step.response.status}): ${page.slice(0, 500)}`,
+      )
+    const base = `${providerOrigin}/interaction/${uid}`
+    let next: URL
+    if (page.includes('id="sign-up"')) {
+      next = new URL(
+        await passkeyStep(browser, authenticator, base, providerOrigin, script.signUp),
+        providerOrigin,
+      )
+    } else if (page.includes('name="decision"')) {
+      sawConsent = true
+      const response = await browser.fetch(`${base}/consent`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ decision: script.consent ?? 'allow' }),
+      })
+      if (response.status !== 303)
+        throw new Error(`consent answered ${response.status}: ${await response.text()}`)
+      next = new URL(response.headers.get('location') ?? '', providerOrigin)
+    } else {
+      throw new Error(`unexpected interaction page: ${page.slice(0, 500)}`)
+    }
+    step = await browser.follow(next, leavesProvider)
+  }
+  throw new Error('the sign-in did not reach the app after four pages')
+}
+
+async function passkeyStep(
+  browser: TestBrowser,
+  authenticator: SoftwareAuthenticator,
+  base: string,
+  origin: string,
+  signUp: SignInScript['signUp'],
+): Promise<string> {
+  if (signUp !== undefined) {
+    const options = await browser.postJson(`${base}/sign-up/options`, signUp)
+    if (options.status !== 200) throw new Error(`sign-up options: ${JSON.stringify(options.body)}`)
+    const response = authenticator.register(options.body as never, { origin })
+    const done = await browser.postJson<{ redirectTo: string }>(`${base}/sign-up`, response)
+    if (done.status !== 200) throw new Error(`sign-up: ${JSON.stringify(done.body)}`)
+    return done.body.redirectTo
+  }
+  const options = await browser.postJson(`${base}/sign-in/options`, {})
+  if (options.status !== 200) throw new Error(`sign-in options: ${JSON.stringify(options.body)}`)
+  const response = authenticator.authenticate(options.body as never, { origin })
+  const done = await browser.postJson<{ redirectTo: string }>(`${base}/sign-in`, response)
+  if (done.status !== 200) throw new Error(`sign-in: ${JSON.stringify(done.body)}`)
+  return done.body.redirectTo
+}
