@@ -1,19 +1,14 @@
-import { ConfigError, readOrigin, readPort, safeLogSerializers } from '@passkey-id/runtime'
+import { ConfigError, safeLogSerializers } from '@passkey-id/runtime'
 import closeWithGrace from 'close-with-grace'
 import { buildDemo } from './app.ts'
+import { loadDemoConfig } from './config.ts'
 
-// `npm run demo`: the demo API on http://localhost:8000, signing in through ISSUER.
+// `npm run demo`: the demo API alone, signing in through ISSUER, until Ctrl-C.
 try {
-  const port = readPort('PORT', process.env.PORT, 8000)
-  const appUrl = readOrigin('PUBLIC_URL', process.env.PUBLIC_URL, `http://localhost:${port}`)
-  const issuer = readOrigin('ISSUER', process.env.ISSUER, 'http://localhost:8080')
-  const app = await buildDemo({
-    issuer,
-    appUrl,
-    logger: { level: process.env.LOG_LEVEL ?? 'info', serializers: safeLogSerializers },
-  })
-  await app.listen({ port, host: process.env.HOST ?? 'localhost' })
-  app.log.info(`passkey-id demo ready: open ${appUrl}/docs`)
+  const config = loadDemoConfig()
+  const app = await buildDemo({ ...config, logger: { level: process.env.LOG_LEVEL ?? 'info', serializers: safeLogSerializers } })
+  await app.listen({ port: config.port, host: config.host })
+  app.log.info(`passkey-id demo ready: open ${config.appUrl}/docs`)
   closeWithGrace({ delay: 10_000 }, () => app.close())
 } catch (error) {
   console.error(error instanceof ConfigError ? `passkey-id demo: ${error.message}` : error)

@@ -1,0 +1,20 @@
+import { readOrigin, readPort } from '@passkey-id/runtime'
+
+/** Where the demo listens, the origin people open it at, and the provider it signs in through. */
+export interface DemoConfig {
+  port: number
+  host: string
+  appUrl: string
+  issuer: string
+}
+
+/** Reads the demo's configuration from PORT, HOST, PUBLIC_URL and ISSUER. */
+export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
+  const port = readPort('PORT', env.PORT, 8000)
+  return {
+    port,
+    host: env.HOST?.trim() || 'localhost',
+    appUrl: readOrigin('PUBLIC_URL', env.PUBLIC_URL, `http://localhost:${port}`),
+    issuer: readOrigin('ISSUER', env.ISSUER, 'http://localhost:8080'),
+  }
+}

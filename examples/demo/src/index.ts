@@ -1,0 +1,2 @@
+export { buildDemo } from './app.ts'
+export { type DemoConfig, loadDemoConfig } from './config.ts'
