@@ -27,17 +27,21 @@ export class IssuerClient {
   /** Asks the issuer whether `token` is active: introspection (RFC 7662) where offered, else userinfo. */
   async check(token: string): Promise<TokenCheck> {
     const configuration = await this.discover()
+    const rejected = (error: unknown): undefined => {
+      if (isTokenRejection(error)) return undefined
+      throw error
+    }
     if (configuration.serverMetadata().introspection_endpoint === undefined) {
-      const userinfo = await this.userinfo(token).catch((error: unknown) => {
-        if (isTokenRejection(error)) return undefined
-        throw error
-      })
+      const userinfo = await this.userinfo(token).catch(rejected)
       return userinfo === undefined
         ? { active: false }
         : { active: true, sub: String(userinfo.sub), scopes: [], expiresAt: undefined }
     }
-    const introspection = await this.call(() => oidc.tokenIntrospection(configuration, token))
-    if (!introspection.active || typeof introspection.sub !== 'string') return { active: false }
+    const introspection = await this.call(() =>
+      oidc.tokenIntrospection(configuration, token),
+    ).catch(rejected)
+    if (introspection?.active !== true || typeof introspection.sub !== 'string')
+      return { active: false }
     return {
       active: true,
       sub: introspection.sub,
@@ -93,11 +97,17 @@ export class IssuerClient {
   }
 }
 
-/** Whether the issuer refused the token itself (401 from userinfo), as opposed to failing. */
+/**
+ * Whether the issuer refused the token itself (a 401 from userinfo, or a 4xx OAuth error such as
+ * `unsupported_token_type` for a JWT it does not introspect), as opposed to failing. `invalid_client`
+ * is not about the token but about this API's client_id, so it counts as a failure to report.
+ */
 function isTokenRejection(error: unknown): boolean {
+  if (error instanceof oidc.WWWAuthenticateChallengeError) return true
   return (
-    error instanceof oidc.WWWAuthenticateChallengeError ||
-    (error instanceof oidc.ResponseBodyError &&
-      (error.status === 401 || error.error === 'invalid_token'))
+    error instanceof oidc.ResponseBodyError &&
+    error.status >= 400 &&
+    error.status < 500 &&
+    error.error !== 'invalid_client'
   )
 }
