@@ -6,7 +6,10 @@ import { loadDemoConfig } from './config.ts'
 // `npm run demo`: the demo API alone, signing in through ISSUER, until Ctrl-C.
 try {
   const config = loadDemoConfig()
-  const app = await buildDemo({ ...config, logger: { level: process.env.LOG_LEVEL ?? 'info', serializers: safeLogSerializers } })
+  const app = await buildDemo({
+    ...config,
+    logger: { level: process.env.LOG_LEVEL ?? 'info', serializers: safeLogSerializers },
+  })
   await app.listen({ port: config.port, host: config.host })
   app.log.info(`passkey-id demo ready: open ${config.appUrl}/docs`)
   closeWithGrace({ delay: 10_000 }, () => app.close())

@@ -1,0 +1,87 @@
+import {
+  createSoftwareAuthenticator,
+  freePort,
+  signInThroughProvider,
+  startTestProvider,
+  TestBrowser,
+  type TestProvider,
+} from '@passkey-id/testing'
+import type { FastifyInstance } from 'fastify'
+import * as oidc from 'openid-client'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildDemo } from '../src/index.ts'
+
+describe('the demo API', () => {
+  let provider: TestProvider
+  let demo: FastifyInstance
+  let appUrl: string
+
+  beforeAll(async () => {
+    provider = await startTestProvider()
+    const port = await freePort()
+    appUrl = `http://localhost:${port}`
+    demo = await buildDemo({ issuer: provider.url, appUrl })
+    await demo.listen({ port, host: 'localhost' })
+  })
+  afterAll(async () => {
+    await demo.close()
+    await provider.close()
+  })
+
+  it('returns the signed-in person profile from GET /userinfo, as the seed does', async () => {
+    // Swagger UI's authorization-code flow, as the docs page runs it: PKCE, the redirect page under /docs.
+    const config = await oidc.discovery(new URL(provider.url), appUrl, undefined, oidc.None(), {
+      execute: [oidc.allowInsecureRequests],
+    })
+    const verifier = oidc.randomPKCECodeVerifier()
+    const state = oidc.randomState()
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: `${appUrl}/docs/static/oauth2-redirect.html`,
+      scope: 'openid avatar email',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+    })
+    const { callback } = await signInThroughProvider(
+      new TestBrowser(),
+      createSoftwareAuthenticator(),
+      url,
+      {
+        signUp: { username: 'seed-reader', email: 'reader@example.com' },
+      },
+    )
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    })
+
+    const response = await fetch(`${appUrl}/userinfo`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    })
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({
+      sub: tokens.claims()?.sub,
+      nickname: 'seed-reader',
+      preferred_username: 'seed-reader',
+      picture: expect.stringMatching(/\/avatars\/[a-z]+\.svg$/),
+      email: 'reader@example.com',
+      email_verified: false,
+    })
+  })
+
+  it('refuses GET /userinfo without a token, with a Bearer challenge', async () => {
+    const response = await fetch(`${appUrl}/userinfo`)
+    expect(response.status).toBe(401)
+    expect(response.headers.get('www-authenticate')).toBe(`Bearer realm="${appUrl}"`)
+  })
+
+  it('serves Swagger UI with the provider as its openIdConnect scheme', async () => {
+    const response = await fetch(`${appUrl}/docs/json`)
+    const spec = await response.json()
+    expect(spec.components.securitySchemes.openIdConnect.openIdConnectUrl).toBe(
+      `${provider.url}/.well-known/openid-configuration`,
+    )
+    expect(spec.paths['/userinfo'].get.security).toEqual([{ openIdConnect: [] }])
+    expect((await fetch(`${appUrl}/docs/static/index.html`)).status).toBe(200)
+  })
+})
