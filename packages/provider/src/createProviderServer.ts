@@ -1,6 +1,10 @@
 import formBody from '@fastify/formbody'
 import { safeLogSerializers } from '@passkey-id/runtime'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, {
+  type FastifyInstance,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify'
 import { createAccountStore } from './accounts/accountStore.ts'
 import { createConsentStore } from './accounts/consentStore.ts'
 import type { ProviderConfig } from './config.ts'
@@ -73,6 +77,14 @@ export async function createProviderServer(
         status === 500
           ? 'Something went wrong on the server. Try again in a moment.'
           : clientErrorMessage(error, status)
+      // A browser that posted a form (the consent page) shows what comes back: give it a page.
+      if (wantsPage(request)) {
+        const title = status === 500 ? 'Something went wrong' : 'This request cannot be handled'
+        return reply
+          .code(status)
+          .type('text/html; charset=utf-8')
+          .send(messagePage({ title, message }))
+      }
       return reply
         .code(status)
         .send({ error: status === 500 ? 'server_error' : 'invalid_request', message })
@@ -80,7 +92,7 @@ export async function createProviderServer(
   )
   app.setNotFoundHandler((request, reply) => {
     const message = `There is nothing at ${request.url.split('?')[0]}.`
-    if (request.headers.accept?.includes('text/html')) {
+    if (wantsPage(request)) {
       return reply
         .code(404)
         .type('text/html; charset=utf-8')
@@ -89,6 +101,9 @@ export async function createProviderServer(
     return reply.code(404).send({ error: 'not_found', message })
   })
 
+  // Pages post JSON or forms. text/plain, which Fastify parses by default, is what a cross-site form
+  // or a "simple" fetch can send without a preflight: nothing here takes it.
+  app.removeContentTypeParser('text/plain')
   await app.register(formBody, { bodyLimit: 4 * 1024 })
   mountOidcProvider(app, oidc)
   await app.register(assetRoutes, { issuer })
@@ -110,6 +125,11 @@ export async function createProviderServer(
     await db.destroy()
   })
   return app
+}
+
+/** Whether the request comes from a browser opening a page or posting a form, not from a script. */
+function wantsPage(request: FastifyRequest): boolean {
+  return request.headers.accept?.includes('text/html') === true
 }
 
 /** Fastify's own client-error messages, made into sentences a person can act on. */

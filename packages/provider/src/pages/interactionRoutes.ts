@@ -112,6 +112,11 @@ export async function interactionRoutes(
     throw error
   })
 
+  // Every POST here changes the sign-in: one from another site is refused before its body is read.
+  app.addHook('onRequest', async (request) => {
+    if (request.method === 'POST') assertSameOrigin(request)
+  })
+
   app.get<{ Params: Params }>('/interaction/:uid', async (request, reply) => {
     const interaction = await loadInteraction(request, reply, undefined)
     const clientId = String(interaction.params.client_id)
@@ -141,7 +146,6 @@ export async function interactionRoutes(
   })
 
   app.post<{ Params: Params }>('/interaction/:uid/sign-in/options', async (request, reply) => {
-    assertSameOrigin(request)
     const interaction = await loadInteraction(request, reply, 'login')
     return startSignIn(passkeys, interaction.uid)
   })
@@ -150,7 +154,6 @@ export async function interactionRoutes(
     '/interaction/:uid/sign-in',
     { schema: { body: authenticationResponseSchema } },
     async (request, reply) => {
-      assertSameOrigin(request)
       const interaction = await loadInteraction(request, reply, 'login')
       const { accountId } = await finishSignIn(passkeys, interaction.uid, request.body)
       return finishLogin(request, reply, accountId)
@@ -161,7 +164,6 @@ export async function interactionRoutes(
     '/interaction/:uid/sign-up/options',
     { schema: { body: signUpFormSchema } },
     async (request, reply) => {
-      assertSameOrigin(request)
       const interaction = await loadInteraction(request, reply, 'login')
       return startSignUp(passkeys, interaction.uid, request.body)
     },
@@ -171,7 +173,6 @@ export async function interactionRoutes(
     '/interaction/:uid/sign-up',
     { schema: { body: registrationResponseSchema } },
     async (request, reply) => {
-      assertSameOrigin(request)
       const interaction = await loadInteraction(request, reply, 'login')
       const account = await finishSignUp(passkeys, interaction.uid, request.body)
       return finishLogin(request, reply, account.id)
@@ -190,7 +191,6 @@ export async function interactionRoutes(
       },
     },
     async (request, reply) => {
-      assertSameOrigin(request)
       const interaction = await loadInteraction(request, reply, 'consent')
       const result =
         request.body.decision === 'deny'

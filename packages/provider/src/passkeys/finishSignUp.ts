@@ -70,8 +70,17 @@ export async function finishSignUp(
   }
 }
 
-/** SimpleWebAuthn's reason, as a sentence. */
+/** Errors that come from code choking on malformed bytes, not from a WebAuthn check. */
+const PARSER_FAILURES = [TypeError, SyntaxError, RangeError, ReferenceError]
+
+/**
+ * SimpleWebAuthn's reason, as a sentence. Its checks (challenge, origin, RP ID, flags) throw errors
+ * that say what did not match; bytes that do not even parse fail deeper down with a `TypeError` or
+ * `SyntaxError` about code internals, which would tell a person nothing.
+ */
 export function reason(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error)
+  if (!(error instanceof Error) || PARSER_FAILURES.some((kind) => error instanceof kind))
+    return 'The answer from the authenticator could not be read.'
+  const { message } = error
   return message.endsWith('.') ? message : `${message}.`
 }

@@ -58,6 +58,9 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, [...claims]]),
     ),
     responseTypes: ['code'],
+    // The placeholder redirect URI of a client (see appClientAdapter) is no destination: an app says
+    // where the sign-in result goes, as OpenID Connect requires.
+    allowOmittingSingleRegisteredRedirectUri: false,
     clientAuthMethods: ['none'],
     subjectTypes: ['pairwise'],
     clientDefaults: { subject_type: 'pairwise', id_token_signed_response_alg: 'RS256' },

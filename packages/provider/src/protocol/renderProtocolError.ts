@@ -2,22 +2,42 @@ import type { KoaContextWithOIDC } from 'oidc-provider'
 import { messagePage } from '../pages/messagePage.ts'
 import { canonicalAppOrigin } from './clients/appOrigin.ts'
 
+/** The request parameters an error page explains, where they are single strings. */
+interface ErrorParams {
+  clientId: string | undefined
+  redirectUri: string | undefined
+  postLogoutRedirectUri: string | undefined
+  /** Whether the request has no client_id at all (absent or empty, not repeated). */
+  noClientId: boolean
+  /** Whether the request has no redirect_uri at all (absent or empty, not repeated). */
+  noRedirectUri: boolean
+}
+
 /**
- * The page shown when a sign-in request cannot be sent back to the app (a bad client_id or
- * redirect_uri, say): it names the problem and, for the app's developer, the fix.
+ * The page shown when a sign-in or sign-out request cannot be sent back to the app (a bad client_id
+ * or redirect_uri, say): it names the problem and, for the app's developer, the fix.
  */
 export function renderProtocolError(
   ctx: KoaContextWithOIDC,
   out: { error: string; error_description?: string },
 ): void {
-  const params = (ctx.oidc?.params ?? ctx.query) as Record<string, unknown>
-  const clientId = typeof params.client_id === 'string' ? params.client_id : undefined
-  const redirectUri = typeof params.redirect_uri === 'string' ? params.redirect_uri : undefined
+  const raw = (ctx.oidc?.params ?? ctx.query) as Record<string, unknown>
+  const text = (name: string) => (typeof raw[name] === 'string' ? raw[name] : undefined)
+  const absent = (name: string) => raw[name] === undefined || raw[name] === ''
+  const params: ErrorParams = {
+    clientId: text('client_id'),
+    redirectUri: text('redirect_uri'),
+    postLogoutRedirectUri: text('post_logout_redirect_uri'),
+    noClientId: absent('client_id'),
+    noRedirectUri: absent('redirect_uri'),
+  }
+  const signOut = ctx.oidc?.route?.startsWith('end_session') === true
+  const title = `This ${signOut ? 'sign-out' : 'sign-in'} request cannot be completed`
   ctx.type = 'html'
   ctx.body = messagePage({
-    title: 'This sign-in request cannot be completed',
+    title,
     message:
-      advice(out.error, clientId, redirectUri) ??
+      advice(out, params, signOut) ??
       `${sentence(out.error_description ?? out.error)} Go back to the app and try again; if it keeps happening, tell the app's developer.`,
     details: {
       error: out.error,
@@ -27,22 +47,40 @@ export function renderProtocolError(
 }
 
 function advice(
-  error: string,
-  clientId: string | undefined,
-  redirectUri: string | undefined,
+  out: { error: string; error_description?: string },
+  params: ErrorParams,
+  signOut: boolean,
 ): string | undefined {
-  if (error === 'invalid_client' && clientId !== undefined) {
+  const { error } = out
+  const description = out.error_description ?? ''
+  const { clientId, redirectUri, postLogoutRedirectUri } = params
+  if (error === 'invalid_client' && clientId !== undefined && clientId !== '') {
     const canonical = canonicalAppOrigin(clientId)
     if (canonical !== undefined) {
       return `The client_id "${clientId}" is not written as an origin. Apps are not registered here: the client_id is the app's origin, exactly as browsers write it. Use "${canonical}".`
     }
     return `The client_id "${clientId}" is not an app origin. Apps are not registered here: the client_id is the app's origin (scheme, host and port, such as https://app.example.com or http://localhost:8000; plain http only on localhost).`
   }
-  if (error === 'invalid_client') {
+  if (
+    !signOut &&
+    params.noClientId &&
+    (error === 'invalid_client' || description.includes('client_id'))
+  ) {
     return "The request has no client_id. Apps are not registered here: the client_id is the app's origin, such as https://app.example.com."
   }
   if (error === 'invalid_redirect_uri' && clientId !== undefined) {
     return `The redirect_uri "${redirectUri ?? ''}" is not on the app's origin (${clientId}), so the sign-in result is not sent there. Use a redirect_uri on ${clientId}.`
+  }
+  if (!signOut && params.noRedirectUri && description.includes('redirect_uri')) {
+    return `The request has no redirect_uri, so there is nowhere to send the sign-in result. Send the address that takes it, on the app's origin${clientId === undefined ? '' : ` (${clientId})`}.`
+  }
+  if (
+    signOut &&
+    clientId !== undefined &&
+    postLogoutRedirectUri !== undefined &&
+    description.includes('post_logout_redirect_uri')
+  ) {
+    return `The post_logout_redirect_uri "${postLogoutRedirectUri}" is not on the app's origin (${clientId}), so the browser is not sent there after signing out. Use a post_logout_redirect_uri on ${clientId}.`
   }
   return undefined
 }

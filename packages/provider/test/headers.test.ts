@@ -1,0 +1,213 @@
+import { createHash } from 'node:crypto'
+import {
+  buildAuthorizationRequest,
+  createSoftwareAuthenticator,
+  discoverAsApp,
+  openInteraction,
+  signInWithCodeFlow,
+  startTestProvider,
+  TestBrowser,
+  type TestProvider,
+} from '@passkey-id/testing'
+import type * as oidc from 'openid-client'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const APP = 'http://localhost:8000'
+const REDIRECT_URI = `${APP}/cb`
+const PAGE = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' }
+
+/** A Content-Security-Policy header as directive → sources. */
+function parseCsp(header: string | null): Map<string, string[]> {
+  const directives = new Map<string, string[]>()
+  for (const directive of (header ?? '').split(';')) {
+    const [name, ...sources] = directive.trim().split(/\s+/)
+    if (name) directives.set(name.toLowerCase(), sources)
+  }
+  return directives
+}
+
+/** Every URL a page loads or links to: src and href attributes, CSS @import and url(). */
+function referencedUrls(html: string): string[] {
+  const patterns = [
+    /\b(?:src|href|srcset|poster|data)\s*=\s*["']?([^"'\s>]+)/gi,
+    /@import\s+(?:url\()?\s*["']?([^"')\s;]+)/gi,
+    /url\(\s*["']?([^"')\s]+)/gi,
+  ]
+  return patterns.flatMap((pattern) => [...html.matchAll(pattern)].map((match) => String(match[1])))
+}
+
+/** The bodies of `<script>` elements without a src. */
+function inlineScripts(html: string): string[] {
+  return [...html.matchAll(/<script\b(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/gi)].map((match) =>
+    String(match[1]),
+  )
+}
+
+describe('every page is locked down: CSP, no framing, no referrer, nothing loaded from elsewhere', () => {
+  let provider: TestProvider
+  let config: oidc.Configuration
+  const alice = createSoftwareAuthenticator()
+
+  beforeAll(async () => {
+    provider = await startTestProvider()
+    config = await discoverAsApp(provider.url, APP)
+    await signInWithCodeFlow(config, new TestBrowser(), alice, {
+      redirectUri: REDIRECT_URI,
+      script: { signUp: { username: 'alice' } },
+    })
+  })
+  afterAll(() => provider.close())
+
+  /** Checks a page's headers and markup; returns its HTML. */
+  async function expectLockedDown(response: Response): Promise<string> {
+    const html = await response.text()
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/)
+
+    const csp = parseCsp(response.headers.get('content-security-policy'))
+    expect(csp.get('default-src')).toEqual(["'none'"])
+    expect(csp.get('script-src')?.[0]).toBe("'self'")
+    expect(csp.get('frame-ancestors')).toEqual(["'none'"])
+    expect(csp.get('base-uri')).toEqual(["'none'"])
+    for (const [directive, sources] of csp) {
+      expect(sources, directive).not.toContain("'unsafe-inline'")
+      expect(sources, directive).not.toContain("'unsafe-eval'")
+      expect(sources, directive).not.toContain('*')
+      // Only form-action names another origin: the app, where the consent form's redirect ends.
+      const allowed = directive === 'form-action' ? [APP] : []
+      for (const source of sources)
+        if (!allowed.includes(source)) expect(source, directive).not.toMatch(/^(https?:)?\/\//)
+    }
+    // The only inline script allowed is one whose hash the policy names.
+    for (const script of inlineScripts(html)) {
+      const digest = createHash('sha256').update(script).digest('base64')
+      expect(csp.get('script-src')).toContain(`'sha256-${digest}'`)
+    }
+    expect(html).not.toMatch(/\son[a-z]+\s*=/i)
+
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer')
+    expect(response.headers.get('x-frame-options')).toBe('DENY')
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(response.headers.has('cross-origin-opener-policy')).toBe(false)
+
+    for (const url of referencedUrls(html)) {
+      expect(new URL(url, provider.url).origin, url).toBe(provider.url)
+    }
+    return html
+  }
+
+  it('the sign-in page', async () => {
+    const browser = new TestBrowser()
+    const request = await buildAuthorizationRequest(config, { redirectUri: REDIRECT_URI })
+    const interaction = await openInteraction(browser, request.url)
+    const response = await browser.fetch(interaction.base, { headers: PAGE })
+    expect(response.status).toBe(200)
+    const html = await expectLockedDown(response)
+    expect(html).toContain('id="sign-up"')
+    expect(referencedUrls(html)).toEqual(['/assets/styles.css', '/assets/interaction.js'])
+    // The consent form posts here and is redirected to the app: only the app may be a form target.
+    expect(parseCsp(response.headers.get('content-security-policy')).get('form-action')).toEqual([
+      "'self'",
+      APP,
+    ])
+    expect(response.headers.get('cache-control')).toBe('no-store')
+  })
+
+  it('the consent page', async () => {
+    const browser = new TestBrowser()
+    const request = await buildAuthorizationRequest(config, {
+      redirectUri: REDIRECT_URI,
+      scope: 'openid email',
+    })
+    const interaction = await openInteraction(browser, request.url)
+    const options = await browser.postJson(`${interaction.base}/sign-in/options`, {})
+    const signedIn = await browser.postJson<{ redirectTo: string }>(
+      `${interaction.base}/sign-in`,
+      alice.authenticate(options.body as never, { origin: provider.url }),
+    )
+    const consent = await openInteraction(browser, new URL(signedIn.body.redirectTo, provider.url))
+    expect(consent.page).toContain('name="decision"')
+    const response = await browser.fetch(consent.base, { headers: PAGE })
+    expect(response.status).toBe(200)
+    const html = await expectLockedDown(response)
+    expect(inlineScripts(html)).toEqual([])
+  })
+
+  it("oidc-provider's error page", async () => {
+    const request = await buildAuthorizationRequest(config, {
+      redirectUri: 'https://evil.example.com/cb',
+    })
+    const response = await new TestBrowser().fetch(request.url, { headers: PAGE })
+    expect(response.status).toBe(400)
+    await expectLockedDown(response)
+  })
+
+  it('the sign-out pages at /openid/logout', async () => {
+    const browser = new TestBrowser()
+    await signInWithCodeFlow(config, browser, alice, { redirectUri: REDIRECT_URI })
+    const ask = await browser.fetch(`${provider.url}/openid/logout`, { headers: PAGE })
+    expect(ask.status).toBe(200)
+    const html = await expectLockedDown(ask)
+    expect(html).toContain('Sign out?')
+    expect(inlineScripts(html)).toEqual([])
+
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)?.[1]
+    const confirmed = await browser.fetch(`${provider.url}/openid/logout/confirm`, {
+      method: 'POST',
+      headers: { ...PAGE, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ xsrf: String(xsrf), logout: 'yes' }),
+    })
+    expect(confirmed.status).toBe(303)
+    const done = await browser.fetch(
+      new URL(String(confirmed.headers.get('location')), provider.url),
+      { headers: PAGE },
+    )
+    expect(done.status).toBe(200)
+    expect(await expectLockedDown(done)).toContain('Signed out')
+  })
+
+  it("the sign-out page without a session (oidc-provider's self-submitting form)", async () => {
+    const response = await new TestBrowser().fetch(`${provider.url}/openid/logout`, {
+      headers: PAGE,
+    })
+    expect(response.status).toBe(200)
+    const html = await expectLockedDown(response)
+    expect(inlineScripts(html)).toHaveLength(1)
+  })
+
+  it.each([
+    ['the front page', '/', 200],
+    ['the not-found page', '/nothing-here', 404],
+  ])('%s', async (_case, path, status) => {
+    const response = await fetch(`${provider.url}${path}`, { headers: PAGE })
+    expect(response.status).toBe(status)
+    await expectLockedDown(response)
+  })
+
+  it('the interaction error pages', async () => {
+    const expired = await new TestBrowser().fetch(`${provider.url}/interaction/expired-uid`, {
+      headers: PAGE,
+    })
+    expect(expired.status).toBe(400)
+    await expectLockedDown(expired)
+
+    const browser = new TestBrowser()
+    const request = await buildAuthorizationRequest(config, { redirectUri: REDIRECT_URI })
+    const interaction = await openInteraction(browser, request.url)
+    const malformed = await browser.fetch(`${interaction.base}/consent`, {
+      method: 'POST',
+      headers: { ...PAGE, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ decision: 'maybe' }),
+    })
+    expect(malformed.status).toBe(400)
+    await expectLockedDown(malformed)
+  })
+
+  it('the stylesheet imports nothing from elsewhere', async () => {
+    const response = await fetch(`${provider.url}/assets/styles.css`)
+    expect(response.status).toBe(200)
+    const css = await response.text()
+    for (const url of referencedUrls(css)) {
+      expect(new URL(url, provider.url).origin, url).toBe(provider.url)
+    }
+  })
+})

@@ -1,0 +1,419 @@
+import { randomBytes } from 'node:crypto'
+import {
+  buildAuthorizationRequest,
+  createSoftwareAuthenticator,
+  discoverAsApp,
+  type OpenInteraction,
+  openInteraction,
+  signInWithCodeFlow,
+  startTestProvider,
+  TestBrowser,
+  type TestProvider,
+} from '@passkey-id/testing'
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+} from '@simplewebauthn/server'
+import type * as oidc from 'openid-client'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+
+const APP = 'http://localhost:8000'
+const REDIRECT_URI = `${APP}/cb`
+
+/** What a refusal must not show a person: errors from inside a parser rather than a check. */
+const LEAKED_INTERNALS = /is not a function|is not valid JSON|Unexpected token|undefined \(reading/
+
+type CeremonyAnswer = { status: number; body: { error?: string; message?: string } }
+
+describe('passkey ceremonies refuse forged, replayed and out-of-order answers', () => {
+  let provider: TestProvider
+  let config: oidc.Configuration
+  const alice = createSoftwareAuthenticator()
+  let aliceSub: unknown
+
+  beforeAll(async () => {
+    provider = await startTestProvider()
+    config = await discoverAsApp(provider.url, APP)
+    const { tokens } = await signInWithCodeFlow(config, new TestBrowser(), alice, {
+      redirectUri: REDIRECT_URI,
+      script: { signUp: { username: 'alice' } },
+    })
+    aliceSub = tokens.claims()?.sub
+  })
+  afterAll(() => provider.close())
+
+  /** A new browser at the sign-in page of a new authorization request. */
+  async function atSignInPage(): Promise<{ browser: TestBrowser; interaction: OpenInteraction }> {
+    const browser = new TestBrowser()
+    const request = await buildAuthorizationRequest(config, { redirectUri: REDIRECT_URI })
+    const interaction = await openInteraction(browser, request.url)
+    expect(interaction.page).toContain('id="sign-up"')
+    return { browser, interaction }
+  }
+
+  async function signInOptions(browser: TestBrowser, interaction: OpenInteraction) {
+    const options = await browser.postJson<PublicKeyCredentialRequestOptionsJSON>(
+      `${interaction.base}/sign-in/options`,
+      {},
+    )
+    expect(options.status).toBe(200)
+    return options.body
+  }
+
+  async function signUpOptions(
+    browser: TestBrowser,
+    interaction: OpenInteraction,
+    username: string,
+  ) {
+    const options = await browser.postJson<PublicKeyCredentialCreationOptionsJSON>(
+      `${interaction.base}/sign-up/options`,
+      { username },
+    )
+    expect(options.status).toBe(200)
+    return options.body
+  }
+
+  function post(browser: TestBrowser, url: string, body: unknown): Promise<CeremonyAnswer> {
+    return browser.postJson(url, body)
+  }
+
+  /** Expects a refusal in the JSON the sign-in page's script shows: a code and a sentence. */
+  function expectRefusal(answer: CeremonyAnswer, status: number, error: string, message?: RegExp) {
+    expect(answer.status).toBe(status)
+    expect(answer.body.error).toBe(error)
+    expect(answer.body.message).toMatch(message ?? /\w+.*\./)
+  }
+
+  /** Signs alice in on an open interaction with a correct answer; the sign-in is not broken. */
+  async function aliceSignsIn(browser: TestBrowser, interaction: OpenInteraction) {
+    const options = await signInOptions(browser, interaction)
+    const answer = await post(
+      browser,
+      `${interaction.base}/sign-in`,
+      alice.authenticate(options, { origin: provider.url }),
+    )
+    expect(answer.status).toBe(200)
+    expect(answer.body).toEqual({ redirectTo: expect.stringContaining('/openid/authorize/') })
+  }
+
+  const forgeries = [
+    ['the wrong challenge', { challenge: randomBytes(32).toString('base64url') }, /challenge/],
+    ['the wrong origin', { origin: 'https://evil.example.com' }, /origin/],
+    ['the wrong RP ID', { rpId: 'evil.example.com' }, /RP ID/],
+  ] as const
+
+  describe('registration (sign-up) answers', () => {
+    it.each(
+      forgeries.map(([name, forged, reason], index) => [name, forged, reason, `mallory${index}`]),
+    )(
+      'refuse %s, create no account and leave the username free',
+      async (_case, forged, reason, username) => {
+        const { browser, interaction } = await atSignInPage()
+        const authenticator = createSoftwareAuthenticator()
+        const options = await signUpOptions(browser, interaction, username)
+        const forgedAnswer = authenticator.register(options, { origin: provider.url, ...forged })
+        const refused = await post(browser, `${interaction.base}/sign-up`, forgedAnswer)
+        expectRefusal(refused, 400, 'passkey_rejected', /^The new passkey was not accepted: /)
+        expect(refused.body.message).toMatch(reason)
+
+        // The refused passkey was not stored: signing in with it finds no account.
+        const signIn = await signInOptions(browser, interaction)
+        const withRefused = authenticator.authenticate(signIn, {
+          origin: provider.url,
+          credentialId: forgedAnswer.id,
+        })
+        expectRefusal(
+          await post(browser, `${interaction.base}/sign-in`, withRefused),
+          400,
+          'unknown_passkey',
+        )
+
+        // The username is still free, and the same sign-in can still create the account.
+        const again = await signUpOptions(browser, interaction, username)
+        const created = await post(
+          browser,
+          `${interaction.base}/sign-up`,
+          authenticator.register(again, { origin: provider.url }),
+        )
+        expect(created.status).toBe(200)
+      },
+    )
+
+    it.each([
+      ['without user verification', { userVerified: false }, /user could not be verified/i],
+      ['with impossible backup flags', { backedUp: true }, /backed up/],
+    ])('refuses a passkey made %s', async (_case, settings, message) => {
+      const { browser, interaction } = await atSignInPage()
+      const options = await signUpOptions(browser, interaction, 'flags')
+      const answer = createSoftwareAuthenticator(settings).register(options, {
+        origin: provider.url,
+      })
+      expectRefusal(
+        await post(browser, `${interaction.base}/sign-up`, answer),
+        400,
+        'passkey_rejected',
+        message,
+      )
+    })
+
+    it.each([
+      ['attestationObject', 'AAAA'],
+      ['clientDataJSON', 'AAAA'],
+      ['clientDataJSON', 'e30'],
+    ] as const)(
+      'refuses a garbage %s (%s) with a message for people, not code',
+      async (field, garbage) => {
+        const { browser, interaction } = await atSignInPage()
+        const options = await signUpOptions(browser, interaction, 'garbage')
+        const answer = createSoftwareAuthenticator().register(options, { origin: provider.url })
+        answer.response[field] = garbage
+        const refused = await post(browser, `${interaction.base}/sign-up`, answer)
+        expectRefusal(refused, 400, 'passkey_rejected', /^The new passkey was not accepted: /)
+        expect(refused.body.message).not.toMatch(LEAKED_INTERNALS)
+      },
+    )
+  })
+
+  describe('authentication (sign-in) answers', () => {
+    it.each(forgeries)(
+      'refuse %s, and a correct answer still signs in',
+      async (_case, forged, reason) => {
+        const { browser, interaction } = await atSignInPage()
+        const options = await signInOptions(browser, interaction)
+        const refused = await post(
+          browser,
+          `${interaction.base}/sign-in`,
+          alice.authenticate(options, { origin: provider.url, ...forged }),
+        )
+        expectRefusal(refused, 400, 'passkey_rejected', /^The passkey was not accepted: /)
+        expect(refused.body.message).toMatch(reason)
+        await aliceSignsIn(browser, interaction)
+      },
+    )
+
+    it('refuse a user handle that is not the passkey account', async () => {
+      const { browser, interaction } = await atSignInPage()
+      const options = await signInOptions(browser, interaction)
+      const answer = alice.authenticate(options, { origin: provider.url })
+      answer.response.userHandle = randomBytes(32).toString('base64url')
+      expectRefusal(
+        await post(browser, `${interaction.base}/sign-in`, answer),
+        400,
+        'passkey_rejected',
+        /does not belong to the account/,
+      )
+    })
+
+    it.each([
+      ['signature', 'MEUCIQ'],
+      ['signature', 'AAAA'],
+      ['clientDataJSON', 'e30'],
+      ['clientDataJSON', 'AAAA'],
+      ['authenticatorData', 'AAAA'],
+    ] as const)('refuse a garbage %s (%s)', async (field, garbage) => {
+      const { browser, interaction } = await atSignInPage()
+      const options = await signInOptions(browser, interaction)
+      const answer = alice.authenticate(options, { origin: provider.url })
+      answer.response[field] = garbage
+      const refused = await post(browser, `${interaction.base}/sign-in`, answer)
+      expectRefusal(refused, 400, 'passkey_rejected', /^The passkey was not accepted: /)
+      expect(refused.body.message).not.toMatch(LEAKED_INTERNALS)
+    })
+
+    it('refuse a passkey the provider never saw (unknown_passkey)', async () => {
+      // A second authenticator makes a passkey for this RP ID, but its sign-up is never finished.
+      const stranger = createSoftwareAuthenticator()
+      const elsewhere = await atSignInPage()
+      stranger.register(await signUpOptions(elsewhere.browser, elsewhere.interaction, 'stranger'), {
+        origin: provider.url,
+      })
+
+      const { browser, interaction } = await atSignInPage()
+      const options = await signInOptions(browser, interaction)
+      expectRefusal(
+        await post(
+          browser,
+          `${interaction.base}/sign-in`,
+          stranger.authenticate(options, { origin: provider.url }),
+        ),
+        400,
+        'unknown_passkey',
+        /not registered here/,
+      )
+    })
+  })
+
+  describe('replays and order', () => {
+    it('accept a sign-in answer once: the replay gets stale_challenge', async () => {
+      const { browser, interaction } = await atSignInPage()
+      const options = await signInOptions(browser, interaction)
+      const answer = alice.authenticate(options, { origin: provider.url })
+      expect((await post(browser, `${interaction.base}/sign-in`, answer)).status).toBe(200)
+      expectRefusal(
+        await post(browser, `${interaction.base}/sign-in`, answer),
+        400,
+        'stale_challenge',
+        /already used or has expired/,
+      )
+    })
+
+    it('accept a sign-up answer once: the replay gets stale_challenge', async () => {
+      const { browser, interaction } = await atSignInPage()
+      const options = await signUpOptions(browser, interaction, 'replayed')
+      const answer = createSoftwareAuthenticator().register(options, { origin: provider.url })
+      expect((await post(browser, `${interaction.base}/sign-up`, answer)).status).toBe(200)
+      expectRefusal(
+        await post(browser, `${interaction.base}/sign-up`, answer),
+        400,
+        'stale_challenge',
+      )
+    })
+
+    it('refuse an answer that comes after the five minutes a ceremony has', async () => {
+      const { browser, interaction } = await atSignInPage()
+      const options = await signInOptions(browser, interaction)
+      const answer = alice.authenticate(options, { origin: provider.url })
+      // Only the clock moves (the provider runs in this process); timers and I/O stay real.
+      vi.useFakeTimers({ toFake: ['Date'] })
+      try {
+        vi.setSystemTime(Date.now() + 5 * 60_000 + 1000)
+        expectRefusal(
+          await post(browser, `${interaction.base}/sign-in`, answer),
+          400,
+          'stale_challenge',
+          /already used or has expired/,
+        )
+      } finally {
+        vi.useRealTimers()
+      }
+      await aliceSignsIn(browser, interaction)
+    })
+
+    it('refuse an answer posted before asking for options', async () => {
+      const elsewhere = await atSignInPage()
+      const answer = alice.authenticate(
+        await signInOptions(elsewhere.browser, elsewhere.interaction),
+        { origin: provider.url },
+      )
+      const { browser, interaction } = await atSignInPage()
+      expectRefusal(
+        await post(browser, `${interaction.base}/sign-in`, answer),
+        400,
+        'stale_challenge',
+      )
+
+      const registration = createSoftwareAuthenticator().register(
+        await signUpOptions(elsewhere.browser, elsewhere.interaction, 'early'),
+        { origin: provider.url },
+      )
+      expectRefusal(
+        await post(browser, `${interaction.base}/sign-up`, registration),
+        400,
+        'stale_challenge',
+      )
+      await aliceSignsIn(browser, interaction)
+    })
+
+    it('refuse a sign-in answer to sign-up options (and the reverse)', async () => {
+      const { browser, interaction } = await atSignInPage()
+      await signUpOptions(browser, interaction, 'swapped')
+      const other = await atSignInPage()
+      const assertion = alice.authenticate(await signInOptions(other.browser, other.interaction), {
+        origin: provider.url,
+      })
+      expectRefusal(
+        await post(browser, `${interaction.base}/sign-in`, assertion),
+        400,
+        'stale_challenge',
+      )
+
+      await signInOptions(browser, interaction)
+      const registration = createSoftwareAuthenticator().register(
+        await signUpOptions(other.browser, other.interaction, 'swapped'),
+        { origin: provider.url },
+      )
+      expectRefusal(
+        await post(browser, `${interaction.base}/sign-up`, registration),
+        400,
+        'stale_challenge',
+      )
+    })
+
+    it('refuse an answer made for another sign-in', async () => {
+      const other = await atSignInPage()
+      const answer = alice.authenticate(await signInOptions(other.browser, other.interaction), {
+        origin: provider.url,
+      })
+      const { browser, interaction } = await atSignInPage()
+      await signInOptions(browser, interaction)
+      expectRefusal(
+        await post(browser, `${interaction.base}/sign-in`, answer),
+        400,
+        'passkey_rejected',
+        /challenge/,
+      )
+    })
+
+    it("refuse steps posted to another browser's sign-in, or without the sign-in cookie", async () => {
+      const mine = await atSignInPage()
+      const theirs = await atSignInPage()
+      expectRefusal(
+        await post(mine.browser, `${theirs.interaction.base}/sign-in/options`, {}),
+        400,
+        'interaction_mismatch',
+      )
+      expectRefusal(
+        await post(new TestBrowser(), `${theirs.interaction.base}/sign-in/options`, {}),
+        400,
+        'interaction_expired',
+      )
+      expectRefusal(
+        await post(new TestBrowser(), `${provider.url}/interaction/no-such-uid/sign-up/options`, {
+          username: 'nobody',
+        }),
+        400,
+        'interaction_expired',
+      )
+      await aliceSignsIn(theirs.browser, theirs.interaction)
+    })
+
+    it('refuse passkey steps once the sign-in is at the consent step (409)', async () => {
+      const { browser, interaction } = await atSignInPage()
+      const options = await signUpOptions(browser, interaction, 'erin')
+      const authenticator = createSoftwareAuthenticator()
+      const created = await browser.postJson<{ redirectTo: string }>(
+        `${interaction.base}/sign-up`,
+        authenticator.register(options, { origin: provider.url }),
+      )
+      expect(created.status).toBe(200)
+      const consent = await openInteraction(browser, new URL(created.body.redirectTo, provider.url))
+      expect(consent.page).toContain('name="decision"')
+
+      expectRefusal(
+        await post(browser, `${consent.base}/sign-in/options`, {}),
+        409,
+        'out_of_order',
+        /already done/,
+      )
+      expectRefusal(
+        await post(browser, `${consent.base}/sign-up/options`, { username: 'erin2' }),
+        409,
+        'out_of_order',
+      )
+      const elsewhere = await atSignInPage()
+      const assertion = authenticator.authenticate(
+        await signInOptions(elsewhere.browser, elsewhere.interaction),
+        { origin: provider.url },
+      )
+      expectRefusal(await post(browser, `${consent.base}/sign-in`, assertion), 409, 'out_of_order')
+    })
+  })
+
+  it('still signs the existing account in afterwards, with the same subject', async () => {
+    const { tokens, outcome } = await signInWithCodeFlow(config, new TestBrowser(), alice, {
+      redirectUri: REDIRECT_URI,
+    })
+    expect(outcome.sawConsent).toBe(false)
+    expect(tokens.claims()?.sub).toBe(aliceSub)
+  })
+})
