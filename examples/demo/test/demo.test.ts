@@ -1,13 +1,13 @@
 import {
   createSoftwareAuthenticator,
+  discoverAsApp,
   freePort,
-  signInThroughProvider,
+  signInWithCodeFlow,
   startTestProvider,
   TestBrowser,
   type TestProvider,
 } from '@passkey-id/testing'
 import type { FastifyInstance } from 'fastify'
-import * as oidc from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildDemo } from '../src/index.ts'
 
@@ -30,30 +30,17 @@ describe('the demo API', () => {
 
   it('returns the signed-in person profile from GET /userinfo, as the seed does', async () => {
     // Swagger UI's authorization-code flow, as the docs page runs it: PKCE, the redirect page under /docs.
-    const config = await oidc.discovery(new URL(provider.url), appUrl, undefined, oidc.None(), {
-      execute: [oidc.allowInsecureRequests],
-    })
-    const verifier = oidc.randomPKCECodeVerifier()
-    const state = oidc.randomState()
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: `${appUrl}/docs/static/oauth2-redirect.html`,
-      scope: 'openid avatar email',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-    })
-    const { callback } = await signInThroughProvider(
+    const config = await discoverAsApp(provider.url, appUrl)
+    const { tokens } = await signInWithCodeFlow(
+      config,
       new TestBrowser(),
       createSoftwareAuthenticator(),
-      url,
       {
-        signUp: { username: 'seed-reader', email: 'reader@example.com' },
+        redirectUri: `${appUrl}/docs/static/oauth2-redirect.html`,
+        scope: 'openid avatar email',
+        script: { signUp: { username: 'seed-reader', email: 'reader@example.com' } },
       },
     )
-    const tokens = await oidc.authorizationCodeGrant(config, callback, {
-      pkceCodeVerifier: verifier,
-      expectedState: state,
-    })
 
     const response = await fetch(`${appUrl}/userinfo`, {
       headers: { authorization: `Bearer ${tokens.access_token}` },

@@ -2,14 +2,14 @@ import { createServer, type Server, type Socket } from 'node:net'
 import { Writable } from 'node:stream'
 import {
   createSoftwareAuthenticator,
+  discoverAsApp,
   freePort,
-  signInThroughProvider,
+  signInWithCodeFlow,
   startTestProvider,
   TestBrowser,
   type TestProvider,
 } from '@passkey-id/testing'
 import Fastify, { type FastifyInstance } from 'fastify'
-import * as oidc from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { passkeyId } from '../src/index.ts'
 
@@ -42,25 +42,17 @@ async function api(issuer: string, options: { timeoutSeconds?: number } = {}) {
 }
 
 async function accessToken(provider: TestProvider): Promise<string> {
-  const config = await oidc.discovery(new URL(provider.url), APP, undefined, oidc.None(), {
-    execute: [oidc.allowInsecureRequests],
-  })
-  const verifier = oidc.randomPKCECodeVerifier()
-  const url = oidc.buildAuthorizationUrl(config, {
-    redirect_uri: `${APP}/docs/static/oauth2-redirect.html`,
-    scope: 'openid avatar',
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-  })
-  const { callback } = await signInThroughProvider(
+  const config = await discoverAsApp(provider.url, APP)
+  const { tokens } = await signInWithCodeFlow(
+    config,
     new TestBrowser(),
     createSoftwareAuthenticator(),
-    url,
     {
-      signUp: { username: `user${Date.now()}` },
+      redirectUri: `${APP}/docs/static/oauth2-redirect.html`,
+      scope: 'openid avatar',
+      script: { signUp: { username: `user${Date.now()}` } },
     },
   )
-  const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier })
   return tokens.access_token
 }
 

@@ -1,6 +1,8 @@
 import {
   createSoftwareAuthenticator,
-  signInThroughProvider,
+  discoverAsApp,
+  type SoftwareAuthenticator,
+  signInWithCodeFlow,
   startTestProvider,
   TestBrowser,
   type TestProvider,
@@ -17,36 +19,21 @@ describe('authorization code flow with a real relying party (openid-client)', ()
 
   beforeAll(async () => {
     provider = await startTestProvider()
-    config = await oidc.discovery(new URL(provider.url), APP, undefined, oidc.None(), {
-      execute: [oidc.allowInsecureRequests],
-    })
+    config = await discoverAsApp(provider.url, APP)
   })
   afterAll(() => provider.close())
 
-  async function signIn(
+  function signIn(
     browser: TestBrowser,
-    authenticator: ReturnType<typeof createSoftwareAuthenticator>,
+    authenticator: SoftwareAuthenticator,
     signUp?: { username: string; email?: string },
     scope = 'openid avatar email',
   ) {
-    const verifier = oidc.randomPKCECodeVerifier()
-    const state = oidc.randomState()
-    const nonce = oidc.randomNonce()
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI,
+    return signInWithCodeFlow(config, browser, authenticator, {
+      redirectUri: REDIRECT_URI,
       scope,
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-      nonce,
+      script: { signUp },
     })
-    const outcome = await signInThroughProvider(browser, authenticator, url, { signUp })
-    const tokens = await oidc.authorizationCodeGrant(config, outcome.callback, {
-      pkceCodeVerifier: verifier,
-      expectedState: state,
-      expectedNonce: nonce,
-    })
-    return { tokens, outcome }
   }
 
   it('signs up with a passkey, consents, and gets verified tokens, userinfo and introspection', async () => {
@@ -122,9 +109,7 @@ describe('authorization code flow with a real relying party (openid-client)', ()
     const before = await signIn(new TestBrowser(), authenticator, { username: 'dave' })
     const jwksBefore = await (await fetch(`${provider.url}/openid/jwks`)).json()
     provider = await provider.restart()
-    config = await oidc.discovery(new URL(provider.url), APP, undefined, oidc.None(), {
-      execute: [oidc.allowInsecureRequests],
-    })
+    config = await discoverAsApp(provider.url, APP)
     const after = await signIn(new TestBrowser(), authenticator)
     expect(after.outcome.sawConsent).toBe(false)
     expect(after.tokens.claims()?.sub).toBe(before.tokens.claims()?.sub)

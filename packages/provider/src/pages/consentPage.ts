@@ -20,7 +20,7 @@ export function consentPage(page: {
     body: html`<p class="app">Signed in as <strong>${page.username}</strong></p>
 <h1><span class="origin">${page.clientId}</span> wants to</h1>
 <ul class="scopes">${items}</ul>
-<p class="hint">You can change your mind later: the app keeps this access until you revoke it.</p>
+<p class="hint">The app keeps this access: the next time it asks for the same, you will not be asked again.</p>
 <form method="post" action="/interaction/${page.interactionUid}/consent" class="decision">
 <button type="submit" name="decision" value="allow" class="primary">Allow</button>
 <button type="submit" name="decision" value="deny">Deny</button>
