@@ -17,7 +17,10 @@ try {
   const providerConfig = loadProviderConfig(prefixed('PROVIDER_'))
   const demoConfig = loadDemoConfig({ ISSUER: providerConfig.publicUrl, ...prefixed('DEMO_') })
   const provider = await startProvider(providerConfig)
-  const demo = await buildDemo({ ...demoConfig, logger: { level: process.env.LOG_LEVEL ?? 'warn', serializers: safeLogSerializers } })
+  const demo = await buildDemo({
+    ...demoConfig,
+    logger: { level: process.env.LOG_LEVEL ?? 'warn', serializers: safeLogSerializers },
+  })
   await demo.listen({ port: demoConfig.port, host: demoConfig.host })
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err !== undefined) console.error(err)
@@ -25,7 +28,9 @@ try {
     await demo.close()
     await provider.close()
   })
-  console.log(`passkey-id provider: ${providerConfig.publicUrl}  (database ${providerConfig.databaseUrl})`)
+  console.log(
+    `passkey-id provider: ${providerConfig.publicUrl}  (database ${providerConfig.databaseUrl})`,
+  )
   console.log(`demo API:            ${demoConfig.appUrl}/docs  <- open this, click Authorize`)
   console.log('Press Ctrl-C to stop.')
 } catch (error) {

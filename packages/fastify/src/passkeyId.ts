@@ -148,6 +148,9 @@ async function passkeyIdPlugin(app: FastifyInstance, options: PasskeyIdOptions):
   })
   await app.register(swaggerUi, {
     routePrefix: docs.routePrefix ?? '/docs',
+    // Swagger UI's top bar injects an inline <style> for its logo, which the strict CSP below refuses;
+    // the base layout has everything else (the Authorize button, the operations) without it.
+    uiConfig: { layout: 'BaseLayout' },
     initOAuth: {
       clientId,
       usePkceWithAuthorizationCodeGrant: true,

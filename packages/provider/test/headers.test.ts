@@ -103,7 +103,11 @@ describe('every page is locked down: CSP, no framing, no referrer, nothing loade
     expect(response.status).toBe(200)
     const html = await expectLockedDown(response)
     expect(html).toContain('id="sign-up"')
-    expect(referencedUrls(html)).toEqual(['/assets/styles.css', '/assets/interaction.js'])
+    expect(referencedUrls(html)).toEqual([
+      '/assets/styles.css',
+      '/assets/icon.svg',
+      '/assets/interaction.js',
+    ])
     // The consent form posts here and is redirected to the app: only the app may be a form target.
     expect(parseCsp(response.headers.get('content-security-policy')).get('form-action')).toEqual([
       "'self'",

@@ -220,6 +220,26 @@ describe('passkey ceremonies refuse forged, replayed and out-of-order answers', 
       expect(refused.body.message).not.toMatch(LEAKED_INTERNALS)
     })
 
+    it('refuse an answer with an older signature count than the last sign-in (a copied passkey)', async () => {
+      const first = await atSignInPage()
+      const second = await atSignInPage()
+      const older = alice.authenticate(await signInOptions(first.browser, first.interaction), {
+        origin: provider.url,
+      })
+      const newer = alice.authenticate(await signInOptions(second.browser, second.interaction), {
+        origin: provider.url,
+      })
+      expect((await post(second.browser, `${second.interaction.base}/sign-in`, newer)).status).toBe(
+        200,
+      )
+      expectRefusal(
+        await post(first.browser, `${first.interaction.base}/sign-in`, older),
+        400,
+        'passkey_cloned',
+        /old signature count/,
+      )
+    })
+
     it('refuse a passkey the provider never saw (unknown_passkey)', async () => {
       // A second authenticator makes a passkey for this RP ID, but its sign-up is never finished.
       const stranger = createSoftwareAuthenticator()

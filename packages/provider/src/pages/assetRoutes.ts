@@ -24,6 +24,10 @@ export async function assetRoutes(
   app.get('/assets/styles.css', (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(styles),
   )
+  const icon = avatarSvg('whale')
+  app.get('/assets/icon.svg', (_request, reply) =>
+    reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(icon),
+  )
   app.get<{ Params: { name: string } }>('/avatars/:name.svg', (request, reply) => {
     const { name } = request.params
     if (!isAvatarName(name))

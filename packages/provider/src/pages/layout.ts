@@ -10,6 +10,7 @@ export function layout(page: { title: string; body: SafeHtml; script?: boolean }
 <meta name="referrer" content="no-referrer">
 <title>${page.title} · passkey-id</title>
 <link rel="stylesheet" href="/assets/styles.css">
+<link rel="icon" href="/assets/icon.svg" type="image/svg+xml">
 ${page.script === true ? html`<script type="module" src="/assets/interaction.js"></script>` : ''}
 </head>
 <body>

@@ -3,7 +3,8 @@ import { layout } from './layout.ts'
 
 /**
  * The login prompt: sign in with an existing passkey (no username: the browser offers the passkeys it
- * holds) or create an account, whose passkey is made on the spot.
+ * holds) or create an account, whose passkey is made on the spot. The buttons start disabled and the
+ * script enables them, so nothing can be submitted before the passkey code is there to handle it.
  */
 export function signInPage(page: { interactionUid: string; clientId: string }): string {
   return layout({
@@ -13,7 +14,7 @@ export function signInPage(page: { interactionUid: string; clientId: string }): 
 <section aria-labelledby="sign-in-heading" data-interaction-uid="${page.interactionUid}" id="interaction">
 <h1 id="sign-in-heading">Sign in</h1>
 <p>Use the passkey you made here before: your fingerprint, face or device PIN is all it takes.</p>
-<button type="button" id="sign-in" class="primary">Sign in with a passkey</button>
+<button type="button" id="sign-in" class="primary" disabled>Sign in with a passkey</button>
 </section>
 <section aria-labelledby="sign-up-heading">
 <h2 id="sign-up-heading">New here? Create an account</h2>
@@ -24,7 +25,7 @@ export function signInPage(page: { interactionUid: string; clientId: string }): 
 <label for="email">Email <span class="optional">(optional)</span></label>
 <input id="email" name="email" type="email" autocomplete="email" maxlength="254" aria-describedby="email-hint">
 <p class="hint" id="email-hint">Shared only with apps you allow to see it.</p>
-<button type="submit">Create account</button>
+<button type="submit" disabled>Create account</button>
 </form>
 </section>
 <p id="message" class="message" role="alert" aria-live="assertive"></p>

@@ -53,6 +53,15 @@ export async function finishSignIn(
       },
     })
   } catch (error) {
+    // SimpleWebAuthn's wording for this one ("counter value 2 was lower than expected 2") means nothing
+    // to a person; what it tells is that two devices answer for one passkey.
+    if (error instanceof Error && /counter value/i.test(error.message)) {
+      throw new CeremonyError(
+        400,
+        'passkey_cloned',
+        'This passkey answered with an old signature count, as a copied passkey would. Use another passkey, or create a new one.',
+      )
+    }
     throw new CeremonyError(
       400,
       'passkey_rejected',

@@ -109,9 +109,10 @@ signUpForm.addEventListener('submit', (event) => {
   })
 })
 
-if (!browserSupportsWebAuthn()) {
+if (browserSupportsWebAuthn()) {
+  busy(false)
+} else {
   show(
     'This browser cannot use passkeys. Open this page in a current browser such as Chrome, Safari, Firefox or Edge.',
   )
-  busy(true)
 }

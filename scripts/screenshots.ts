@@ -1,0 +1,69 @@
+import { mkdir } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { buildDemo } from '@passkey-id/demo'
+import {
+  addVirtualAuthenticator,
+  executeOperation,
+  launchChromium,
+  openAuthorizeDialog,
+  openDocs,
+  startSignIn,
+  startTestProvider,
+  watchProblems,
+} from '@passkey-id/testing'
+
+// `npx tsx scripts/screenshots.ts`: the README's screenshots, taken in headless Chromium while
+// signing up from the demo's docs, with a provider and demo of its own (on the quick start's ports
+// 8080 and 8000, so the pictures match what a reader sees; stop `npm start` first) and a fresh database.
+const folder = fileURLToPath(new URL('../docs/screenshots/', import.meta.url))
+await mkdir(folder, { recursive: true })
+const shot = (name: string) => ({ path: `${folder}${name}`, animations: 'disabled' as const })
+
+const provider = await startTestProvider({ PORT: '8080' })
+const port = 8000
+const appUrl = `http://localhost:${port}`
+const demo = await buildDemo({ issuer: provider.url, appUrl })
+await demo.listen({ port, host: 'localhost' })
+const browser = await launchChromium()
+try {
+  const context = await browser.newContext({ viewport: { width: 900, height: 800 } })
+  const problems = await watchProblems(context)
+  const docs = await openDocs(context, `${appUrl}/docs`)
+
+  const dialog = await openAuthorizeDialog(docs)
+  await docs.screenshot(shot('docs-authorize.png'))
+
+  const { popup, closed } = await startSignIn(docs, dialog)
+  await popup.setViewportSize({ width: 520, height: 760 })
+  await addVirtualAuthenticator(popup)
+  // The page's script runs before DOMContentLoaded: wait for it before using the form.
+  await popup.getByLabel('Username').waitFor()
+  await popup.waitForLoadState('domcontentloaded')
+  await popup.getByLabel('Username').fill('ada')
+  await popup.getByLabel('Email').fill('ada@example.com')
+  await popup.screenshot(shot('provider-sign-in.png'))
+
+  await popup.getByRole('button', { name: 'Create account' }).click()
+  const allow = popup.getByRole('button', { name: 'Allow' })
+  await allow.waitFor()
+  await popup.screenshot(shot('provider-consent.png'))
+  await allow.click()
+  await closed
+
+  await dialog.getByRole('heading', { name: 'Authorized' }).waitFor()
+  await dialog.getByRole('button', { name: 'Close' }).click()
+  const { status, operation } = await executeOperation(docs, 'GET', '/userinfo')
+  if (status !== 200) throw new Error(`GET /userinfo answered ${status}`)
+  await operation.locator('.live-responses-table').evaluate((table) => {
+    table.scrollIntoView({ block: 'center' })
+  })
+  await docs.screenshot(shot('docs-userinfo.png'))
+
+  for (const problem of [...problems.cspViolations, ...problems.pageErrors])
+    console.warn(`warning: ${problem}`)
+  console.log(`screenshots written to ${folder}`)
+} finally {
+  await browser.close()
+  await demo.close()
+  await provider.close()
+}
