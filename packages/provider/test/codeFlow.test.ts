@@ -1,7 +1,9 @@
 import {
+  buildAuthorizationRequest,
   createSoftwareAuthenticator,
   discoverAsApp,
   type SoftwareAuthenticator,
+  signInThroughProvider,
   signInWithCodeFlow,
   startTestProvider,
   TestBrowser,
@@ -102,6 +104,40 @@ describe('authorization code flow with a real relying party (openid-client)', ()
     )
     const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, oidc.skipSubjectCheck)
     expect(Object.keys(userinfo)).toEqual(['sub'])
+  })
+
+  it('returns access_denied to the app when the person denies, and remembers nothing', async () => {
+    const authenticator = createSoftwareAuthenticator()
+    const request = await buildAuthorizationRequest(config, {
+      redirectUri: REDIRECT_URI,
+      scope: 'openid email',
+    })
+    const denied = await signInThroughProvider(new TestBrowser(), authenticator, request.url, {
+      signUp: { username: 'erin' },
+      consent: 'deny',
+    })
+    expect(denied.callback.origin + denied.callback.pathname).toBe(REDIRECT_URI)
+    expect(Object.fromEntries(denied.callback.searchParams)).toEqual({
+      error: 'access_denied',
+      error_description: expect.any(String),
+      state: request.state,
+      iss: provider.url,
+    })
+    const again = await signIn(new TestBrowser(), authenticator, undefined, 'openid email')
+    expect(again.outcome.sawConsent).toBe(true)
+  })
+
+  it('publishes an RS256 and an ES256 public key, each with a kid and nothing private', async () => {
+    const { keys } = (await (await fetch(`${provider.url}/openid/jwks`)).json()) as {
+      keys: Array<Record<string, string>>
+    }
+    expect(keys.map((key) => key.alg).sort()).toEqual(['ES256', 'RS256'])
+    for (const key of keys) {
+      expect(key.kid).toEqual(expect.any(String))
+      expect(key.use).toBe('sig')
+      expect(key).not.toHaveProperty('d')
+      expect(key).not.toHaveProperty('p')
+    }
   })
 
   it('keeps accounts, passkeys, consent and keys across a restart', async () => {
