@@ -1,43 +1,30 @@
 import {
-  createSoftwareAuthenticator,
-  discoverAsApp,
-  signInWithCodeFlow,
-  startTestProvider,
+  LOOPBACK_APP,
+  LOOPBACK_REDIRECT_URI,
+  PAGE_ACCEPT,
+  type ProviderWithAccount,
+  startProviderWithAccount,
   TestBrowser,
-  type TestProvider,
   visibleText,
 } from '@passkey-id/testing'
-import type * as oidc from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-const APP = 'http://localhost:8000'
-const REDIRECT_URI = `${APP}/cb`
 const WEB_APP = 'https://app.example.com'
-/** What a browser sends when it opens a page (oidc-provider renders errors as HTML only then). */
-const PAGE = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' }
+const PAGE = { accept: PAGE_ACCEPT }
 /** The S256 challenge of RFC 7636's example verifier: any well-formed one will do here. */
 const CODE_CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM'
 
 describe('apps are their origins: client_id and redirect_uri are checked before any redirect', () => {
-  let provider: TestProvider
-  let config: oidc.Configuration
-  const alice = createSoftwareAuthenticator()
-  let aliceSub: unknown
+  let fixture: ProviderWithAccount
 
   beforeAll(async () => {
-    provider = await startTestProvider()
-    config = await discoverAsApp(provider.url, APP)
-    const { tokens } = await signInWithCodeFlow(config, new TestBrowser(), alice, {
-      redirectUri: REDIRECT_URI,
-      script: { signUp: { username: 'alice' } },
-    })
-    aliceSub = tokens.claims()?.sub
+    fixture = await startProviderWithAccount()
   })
-  afterAll(() => provider.close())
+  afterAll(() => fixture.close())
 
   /** An authorization URL with valid defaults; `undefined` leaves a parameter out. */
   function authorize(params: Record<string, string | undefined>): URL {
-    const url = new URL(`${provider.url}/openid/authorize`)
+    const url = new URL(`${fixture.provider.url}/openid/authorize`)
     const all: Record<string, string | undefined> = {
       response_type: 'code',
       scope: 'openid',
@@ -86,8 +73,10 @@ describe('apps are their origins: client_id and redirect_uri are checked before 
       ['a name under localhost', 'http://app.localhost:8000/cb'],
       ['another host on the same port', 'http://evil.example.com:8000/cb'],
     ])('for a loopback app: %s (%s)', async (_case, redirectUri) => {
-      const text = await expectRefusalPage(authorize({ client_id: APP, redirect_uri: redirectUri }))
-      expect(text).toContain(`is not on the app's origin (${APP})`)
+      const text = await expectRefusalPage(
+        authorize({ client_id: LOOPBACK_APP, redirect_uri: redirectUri }),
+      )
+      expect(text).toContain(`is not on the app's origin (${LOOPBACK_APP})`)
     })
 
     it('refuses a missing redirect_uri rather than guessing one', async () => {
@@ -101,7 +90,7 @@ describe('apps are their origins: client_id and redirect_uri are checked before 
     it('accepts every loopback name for a loopback app (same scheme and port)', async () => {
       for (const redirectUri of ['http://127.0.0.1:8000/cb', 'http://[::1]:8000/cb']) {
         const response = await new TestBrowser().fetch(
-          authorize({ client_id: APP, redirect_uri: redirectUri }),
+          authorize({ client_id: LOOPBACK_APP, redirect_uri: redirectUri }),
           { headers: PAGE },
         )
         expect(response.status).toBe(303)
@@ -152,14 +141,14 @@ describe('apps are their origins: client_id and redirect_uri are checked before 
       ['empty', ''],
     ])('explains a %s client_id', async (_case, clientId) => {
       const text = await expectRefusalPage(
-        authorize({ client_id: clientId, redirect_uri: REDIRECT_URI }),
+        authorize({ client_id: clientId, redirect_uri: LOOPBACK_REDIRECT_URI }),
       )
       expect(text).toContain('The request has no client_id.')
       expect(text).toContain("the client_id is the app's origin, such as https://app.example.com")
     })
 
     it('refuses a client_id given twice', async () => {
-      const url = authorize({ client_id: APP, redirect_uri: REDIRECT_URI })
+      const url = authorize({ client_id: LOOPBACK_APP, redirect_uri: LOOPBACK_REDIRECT_URI })
       url.searchParams.append('client_id', WEB_APP)
       const text = await expectRefusalPage(url)
       expect(text).toContain('client_id')
@@ -168,8 +157,8 @@ describe('apps are their origins: client_id and redirect_uri are checked before 
 
   describe('sign-out', () => {
     it('refuses a post_logout_redirect_uri off the app origin with a page', async () => {
-      const url = new URL(`${provider.url}/openid/logout`)
-      url.searchParams.set('client_id', APP)
+      const url = new URL(`${fixture.provider.url}/openid/logout`)
+      url.searchParams.set('client_id', LOOPBACK_APP)
       url.searchParams.set('post_logout_redirect_uri', 'https://evil.example.com/')
       const response = await new TestBrowser().fetch(url, { headers: PAGE })
       expect(response.status).toBe(400)
@@ -178,32 +167,32 @@ describe('apps are their origins: client_id and redirect_uri are checked before 
       const text = visibleText(await response.text())
       expect(text).toContain('This sign-out request cannot be completed')
       expect(text).toContain(
-        `The post_logout_redirect_uri "https://evil.example.com/" is not on the app's origin (${APP})`,
+        `The post_logout_redirect_uri "https://evil.example.com/" is not on the app's origin (${LOOPBACK_APP})`,
       )
     })
 
     /** Signs out in `browser` through the confirmation form; returns where the provider sends it. */
     async function signOut(browser: TestBrowser, params: Record<string, string>): Promise<URL> {
-      const url = new URL(`${provider.url}/openid/logout`)
+      const url = new URL(`${fixture.provider.url}/openid/logout`)
       for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value)
       const page = await browser.fetch(url, { headers: PAGE })
       expect(page.status).toBe(200)
       const xsrf = /name="xsrf" value="([^"]+)"/.exec(await page.text())?.[1]
       expect(xsrf).toEqual(expect.any(String))
-      const confirmed = await browser.fetch(`${provider.url}/openid/logout/confirm`, {
+      const confirmed = await browser.fetch(`${fixture.provider.url}/openid/logout/confirm`, {
         method: 'POST',
         headers: { ...PAGE, 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ xsrf: String(xsrf), logout: 'yes' }),
       })
       expect(confirmed.status).toBe(303)
-      return new URL(String(confirmed.headers.get('location')), provider.url)
+      return new URL(String(confirmed.headers.get('location')), fixture.provider.url)
     }
 
     it('ignores a post_logout_redirect_uri that names no app, and ends on the provider', async () => {
       const browser = new TestBrowser()
-      await signInWithCodeFlow(config, browser, alice, { redirectUri: REDIRECT_URI })
+      await fixture.signIn({ browser })
       const end = await signOut(browser, { post_logout_redirect_uri: 'https://evil.example.com/' })
-      expect(end.origin).toBe(provider.url)
+      expect(end.origin).toBe(fixture.provider.url)
       const page = await browser.fetch(end, { headers: PAGE })
       expect(page.status).toBe(200)
       expect(visibleText(await page.text())).toContain('You are signed out')
@@ -211,9 +200,9 @@ describe('apps are their origins: client_id and redirect_uri are checked before 
 
     it('sends the browser back to a post_logout_redirect_uri on the app origin', async () => {
       const browser = new TestBrowser()
-      await signInWithCodeFlow(config, browser, alice, { redirectUri: REDIRECT_URI })
+      await fixture.signIn({ browser })
       const end = await signOut(browser, {
-        client_id: APP,
+        client_id: LOOPBACK_APP,
         post_logout_redirect_uri: 'http://127.0.0.1:8000/signed-out',
         state: 'bye',
       })
@@ -222,7 +211,7 @@ describe('apps are their origins: client_id and redirect_uri are checked before 
     })
 
     it('refuses a sign-out for a client_id that is not an origin', async () => {
-      const url = new URL(`${provider.url}/openid/logout`)
+      const url = new URL(`${fixture.provider.url}/openid/logout`)
       url.searchParams.set('client_id', 'http://localhost:8000/')
       const response = await new TestBrowser().fetch(url, { headers: PAGE })
       expect(response.status).toBe(400)
@@ -232,10 +221,6 @@ describe('apps are their origins: client_id and redirect_uri are checked before 
   })
 
   it('still signs the existing account in afterwards, with the same subject', async () => {
-    const { tokens, outcome } = await signInWithCodeFlow(config, new TestBrowser(), alice, {
-      redirectUri: REDIRECT_URI,
-    })
-    expect(outcome.sawConsent).toBe(false)
-    expect(tokens.claims()?.sub).toBe(aliceSub)
+    await fixture.expectAccountStillSignsIn()
   })
 })

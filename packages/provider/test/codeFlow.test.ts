@@ -2,6 +2,7 @@ import {
   buildAuthorizationRequest,
   createSoftwareAuthenticator,
   discoverAsApp,
+  LOOPBACK_APP,
   type SoftwareAuthenticator,
   signInThroughProvider,
   signInWithCodeFlow,
@@ -12,8 +13,7 @@ import {
 import * as oidc from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-const APP = 'http://localhost:8000'
-const REDIRECT_URI = `${APP}/docs/static/oauth2-redirect.html`
+const REDIRECT_URI = `${LOOPBACK_APP}/docs/static/oauth2-redirect.html`
 
 describe('authorization code flow with a real relying party (openid-client)', () => {
   let provider: TestProvider
@@ -21,7 +21,7 @@ describe('authorization code flow with a real relying party (openid-client)', ()
 
   beforeAll(async () => {
     provider = await startTestProvider()
-    config = await discoverAsApp(provider.url, APP)
+    config = await discoverAsApp(provider.url, LOOPBACK_APP)
   })
   afterAll(() => provider.close())
 
@@ -50,7 +50,7 @@ describe('authorization code flow with a real relying party (openid-client)', ()
     expect(outcome.callback.searchParams.get('iss')).toBe(provider.url)
     const claims = tokens.claims()
     expect(claims?.iss).toBe(provider.url)
-    expect(claims?.aud).toBe(APP)
+    expect(claims?.aud).toBe(LOOPBACK_APP)
     expect(tokens.token_type.toLowerCase()).toBe('bearer')
     expect(tokens.expires_in).toBeGreaterThan(500)
     expect(tokens.expires_in).toBeLessThanOrEqual(600)
@@ -79,7 +79,7 @@ describe('authorization code flow with a real relying party (openid-client)', ()
     expect(introspection).toMatchObject({
       active: true,
       sub: claims?.sub,
-      client_id: APP,
+      client_id: LOOPBACK_APP,
       scope: 'openid avatar email',
     })
   })
@@ -145,7 +145,7 @@ describe('authorization code flow with a real relying party (openid-client)', ()
     const before = await signIn(new TestBrowser(), authenticator, { username: 'dave' })
     const jwksBefore = await (await fetch(`${provider.url}/openid/jwks`)).json()
     provider = await provider.restart()
-    config = await discoverAsApp(provider.url, APP)
+    config = await discoverAsApp(provider.url, LOOPBACK_APP)
     const after = await signIn(new TestBrowser(), authenticator)
     expect(after.outcome.sawConsent).toBe(false)
     expect(after.tokens.claims()?.sub).toBe(before.tokens.claims()?.sub)

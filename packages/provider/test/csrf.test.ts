@@ -1,61 +1,49 @@
 import {
   buildAuthorizationRequest,
   createSoftwareAuthenticator,
-  discoverAsApp,
+  LOOPBACK_APP,
+  LOOPBACK_REDIRECT_URI,
   type OpenInteraction,
   openInteraction,
-  signInWithCodeFlow,
-  startTestProvider,
+  PAGE_ACCEPT,
+  type ProviderWithAccount,
+  startProviderWithAccount,
   TestBrowser,
-  type TestProvider,
   visibleText,
 } from '@passkey-id/testing'
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server'
-import type * as oidc from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-const APP = 'http://localhost:8000'
-const REDIRECT_URI = `${APP}/cb`
-const PAGE = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'
 const CROSS_SITE_MESSAGE =
   'This request did not come from the sign-in page. Reload the page and try again.'
 
 describe('interaction steps refuse requests from other sites (CSRF)', () => {
-  let provider: TestProvider
-  let config: oidc.Configuration
-  const alice = createSoftwareAuthenticator()
-  let aliceSub: unknown
+  let fixture: ProviderWithAccount
   let accounts = 0
 
   beforeAll(async () => {
-    provider = await startTestProvider()
-    config = await discoverAsApp(provider.url, APP)
-    const { tokens } = await signInWithCodeFlow(config, new TestBrowser(), alice, {
-      redirectUri: REDIRECT_URI,
-      script: { signUp: { username: 'alice' } },
-    })
-    aliceSub = tokens.claims()?.sub
+    fixture = await startProviderWithAccount()
   })
-  afterAll(() => provider.close())
-
-  async function atSignInPage(browser = new TestBrowser()) {
-    const request = await buildAuthorizationRequest(config, { redirectUri: REDIRECT_URI })
-    return { browser, interaction: await openInteraction(browser, request.url) }
-  }
+  afterAll(() => fixture.close())
 
   /** A new account signed up in a new browser, which now shows the consent page. */
   async function atConsentPage(): Promise<{ browser: TestBrowser; consent: OpenInteraction }> {
-    const { browser, interaction } = await atSignInPage()
+    const { browser, interaction } = await fixture.openSignInPage()
     accounts += 1
     const options = await browser.postJson(`${interaction.base}/sign-up/options`, {
       username: `person${accounts}`,
     })
     const created = await browser.postJson<{ redirectTo: string }>(
       `${interaction.base}/sign-up`,
-      createSoftwareAuthenticator().register(options.body as never, { origin: provider.url }),
+      createSoftwareAuthenticator().register(options.body as never, {
+        origin: fixture.provider.url,
+      }),
     )
     expect(created.status).toBe(200)
-    const consent = await openInteraction(browser, new URL(created.body.redirectTo, provider.url))
+    const consent = await openInteraction(
+      browser,
+      new URL(created.body.redirectTo, fixture.provider.url),
+    )
     expect(consent.page).toContain('name="decision"')
     return { browser, consent }
   }
@@ -68,7 +56,7 @@ describe('interaction steps refuse requests from other sites (CSRF)', () => {
     return browser.fetch(`${consent.base}/consent`, {
       method: 'POST',
       site,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: PAGE },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: PAGE_ACCEPT },
       body: new URLSearchParams({ decision: 'allow' }),
     })
   }
@@ -79,7 +67,7 @@ describe('interaction steps refuse requests from other sites (CSRF)', () => {
     ['sign-up/options', { username: 'mallory' }],
     ['sign-up', { id: 'AAAA' }],
   ])('refuses a cross-site POST to %s with 403 cross_site_request', async (step, body) => {
-    const { browser, interaction } = await atSignInPage()
+    const { browser, interaction } = await fixture.openSignInPage()
     const answer = await browser.postJson(`${interaction.base}/${step}`, body, {
       site: 'cross-site',
     })
@@ -92,7 +80,7 @@ describe('interaction steps refuse requests from other sites (CSRF)', () => {
   // TestBrowser models same-origin and cross-site only; these requests set the headers by hand. The
   // check comes before the interaction is looked up, so they need no cookie.
   it('refuses a same-site (sibling subdomain) POST too', async () => {
-    const { interaction } = await atSignInPage()
+    const { interaction } = await fixture.openSignInPage()
     const refused = await fetch(`${interaction.base}/sign-in/options`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'sec-fetch-site': 'same-site' },
@@ -103,7 +91,7 @@ describe('interaction steps refuse requests from other sites (CSRF)', () => {
   })
 
   it('falls back to Origin where a browser sends no Sec-Fetch-Site', async () => {
-    const { interaction } = await atSignInPage()
+    const { interaction } = await fixture.openSignInPage()
     const refused = await fetch(`${interaction.base}/sign-up/options`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', origin: 'https://evil.example.com' },
@@ -114,7 +102,7 @@ describe('interaction steps refuse requests from other sites (CSRF)', () => {
   })
 
   it('leaves the pending passkey request alone: the real answer still signs in', async () => {
-    const { browser, interaction } = await atSignInPage()
+    const { browser, interaction } = await fixture.openSignInPage()
     const options = await browser.postJson<PublicKeyCredentialRequestOptionsJSON>(
       `${interaction.base}/sign-in/options`,
       {},
@@ -129,7 +117,7 @@ describe('interaction steps refuse requests from other sites (CSRF)', () => {
     expect(cross.status).toBe(403)
     const done = await browser.postJson(
       `${interaction.base}/sign-in`,
-      alice.authenticate(options.body, { origin: provider.url }),
+      fixture.authenticator.authenticate(options.body, { origin: fixture.provider.url }),
     )
     expect(done.status).toBe(200)
   })
@@ -144,7 +132,7 @@ describe('interaction steps refuse requests from other sites (CSRF)', () => {
       expect(visibleText(await refused.text())).toContain(CROSS_SITE_MESSAGE)
 
       // Still at the consent step; the person's own answer goes through.
-      const again = await browser.fetch(consent.base, { headers: { accept: PAGE } })
+      const again = await browser.fetch(consent.base, { headers: { accept: PAGE_ACCEPT } })
       expect(await again.text()).toContain('name="decision"')
       const allowed = await postConsent(browser, consent, 'same-origin')
       expect(allowed.status).toBe(303)
@@ -157,7 +145,7 @@ describe('interaction steps refuse requests from other sites (CSRF)', () => {
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
           'sec-fetch-site': 'same-origin',
-          accept: PAGE,
+          accept: PAGE_ACCEPT,
         },
         body: new URLSearchParams({ decision: 'allow' }),
       })
@@ -170,7 +158,7 @@ describe('interaction steps refuse requests from other sites (CSRF)', () => {
     })
 
     it('refuses a consent POST while the sign-in is still at the passkey step (409 page)', async () => {
-      const { browser, interaction } = await atSignInPage()
+      const { browser, interaction } = await fixture.openSignInPage()
       const response = await postConsent(browser, interaction, 'same-origin')
       expect(response.status).toBe(409)
       expect(response.headers.get('content-type')).toMatch(/^text\/html/)
@@ -183,12 +171,12 @@ describe('interaction steps refuse requests from other sites (CSRF)', () => {
   describe('sign-out', () => {
     it('refuses a sign-out confirmation without the form secret, and keeps the session', async () => {
       const browser = new TestBrowser()
-      await signInWithCodeFlow(config, browser, alice, { redirectUri: REDIRECT_URI })
+      await fixture.signIn({ browser })
       for (const xsrf of [undefined, 'forged']) {
-        const response = await browser.fetch(`${provider.url}/openid/logout/confirm`, {
+        const response = await browser.fetch(`${fixture.provider.url}/openid/logout/confirm`, {
           method: 'POST',
           site: 'cross-site',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: PAGE },
+          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: PAGE_ACCEPT },
           body: new URLSearchParams({ logout: 'yes', ...(xsrf ? { xsrf } : {}) }),
         })
         expect(response.status).toBe(400)
@@ -198,17 +186,15 @@ describe('interaction steps refuse requests from other sites (CSRF)', () => {
         )
       }
       // Still signed in: a new request from the app comes straight back with a code.
-      const request = await buildAuthorizationRequest(config, { redirectUri: REDIRECT_URI })
-      const end = await browser.follow(request.url, (location) => location.origin === APP)
+      const request = await buildAuthorizationRequest(fixture.config, {
+        redirectUri: LOOPBACK_REDIRECT_URI,
+      })
+      const end = await browser.follow(request.url, (location) => location.origin === LOOPBACK_APP)
       expect(end.url.searchParams.get('code')).toEqual(expect.any(String))
     })
   })
 
   it('still signs the existing account in afterwards, with the same subject', async () => {
-    const { tokens, outcome } = await signInWithCodeFlow(config, new TestBrowser(), alice, {
-      redirectUri: REDIRECT_URI,
-    })
-    expect(outcome.sawConsent).toBe(false)
-    expect(tokens.claims()?.sub).toBe(aliceSub)
+    await fixture.expectAccountStillSignsIn()
   })
 })

@@ -1,20 +1,16 @@
 import { createHash } from 'node:crypto'
 import {
   buildAuthorizationRequest,
-  createSoftwareAuthenticator,
-  discoverAsApp,
+  LOOPBACK_APP,
   openInteraction,
-  signInWithCodeFlow,
-  startTestProvider,
+  PAGE_ACCEPT,
+  type ProviderWithAccount,
+  startProviderWithAccount,
   TestBrowser,
-  type TestProvider,
 } from '@passkey-id/testing'
-import type * as oidc from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-const APP = 'http://localhost:8000'
-const REDIRECT_URI = `${APP}/cb`
-const PAGE = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' }
+const PAGE = { accept: PAGE_ACCEPT }
 
 /** A Content-Security-Policy header as directive → sources. */
 function parseCsp(header: string | null): Map<string, string[]> {
@@ -44,19 +40,12 @@ function inlineScripts(html: string): string[] {
 }
 
 describe('every page is locked down: CSP, no framing, no referrer, nothing loaded from elsewhere', () => {
-  let provider: TestProvider
-  let config: oidc.Configuration
-  const alice = createSoftwareAuthenticator()
+  let fixture: ProviderWithAccount
 
   beforeAll(async () => {
-    provider = await startTestProvider()
-    config = await discoverAsApp(provider.url, APP)
-    await signInWithCodeFlow(config, new TestBrowser(), alice, {
-      redirectUri: REDIRECT_URI,
-      script: { signUp: { username: 'alice' } },
-    })
+    fixture = await startProviderWithAccount()
   })
-  afterAll(() => provider.close())
+  afterAll(() => fixture.close())
 
   /** Checks a page's headers and markup; returns its HTML. */
   async function expectLockedDown(response: Response): Promise<string> {
@@ -73,7 +62,7 @@ describe('every page is locked down: CSP, no framing, no referrer, nothing loade
       expect(sources, directive).not.toContain("'unsafe-eval'")
       expect(sources, directive).not.toContain('*')
       // Only form-action names another origin: the app, where the consent form's redirect ends.
-      const allowed = directive === 'form-action' ? [APP] : []
+      const allowed = directive === 'form-action' ? [LOOPBACK_APP] : []
       for (const source of sources)
         if (!allowed.includes(source)) expect(source, directive).not.toMatch(/^(https?:)?\/\//)
     }
@@ -90,15 +79,13 @@ describe('every page is locked down: CSP, no framing, no referrer, nothing loade
     expect(response.headers.has('cross-origin-opener-policy')).toBe(false)
 
     for (const url of referencedUrls(html)) {
-      expect(new URL(url, provider.url).origin, url).toBe(provider.url)
+      expect(new URL(url, fixture.provider.url).origin, url).toBe(fixture.provider.url)
     }
     return html
   }
 
   it('the sign-in page', async () => {
-    const browser = new TestBrowser()
-    const request = await buildAuthorizationRequest(config, { redirectUri: REDIRECT_URI })
-    const interaction = await openInteraction(browser, request.url)
+    const { browser, interaction } = await fixture.openSignInPage()
     const response = await browser.fetch(interaction.base, { headers: PAGE })
     expect(response.status).toBe(200)
     const html = await expectLockedDown(response)
@@ -111,24 +98,22 @@ describe('every page is locked down: CSP, no framing, no referrer, nothing loade
     // The consent form posts here and is redirected to the app: only the app may be a form target.
     expect(parseCsp(response.headers.get('content-security-policy')).get('form-action')).toEqual([
       "'self'",
-      APP,
+      LOOPBACK_APP,
     ])
     expect(response.headers.get('cache-control')).toBe('no-store')
   })
 
   it('the consent page', async () => {
-    const browser = new TestBrowser()
-    const request = await buildAuthorizationRequest(config, {
-      redirectUri: REDIRECT_URI,
-      scope: 'openid email',
-    })
-    const interaction = await openInteraction(browser, request.url)
+    const { browser, interaction } = await fixture.openSignInPage({ scope: 'openid email' })
     const options = await browser.postJson(`${interaction.base}/sign-in/options`, {})
     const signedIn = await browser.postJson<{ redirectTo: string }>(
       `${interaction.base}/sign-in`,
-      alice.authenticate(options.body as never, { origin: provider.url }),
+      fixture.authenticator.authenticate(options.body as never, { origin: fixture.provider.url }),
     )
-    const consent = await openInteraction(browser, new URL(signedIn.body.redirectTo, provider.url))
+    const consent = await openInteraction(
+      browser,
+      new URL(signedIn.body.redirectTo, fixture.provider.url),
+    )
     expect(consent.page).toContain('name="decision"')
     const response = await browser.fetch(consent.base, { headers: PAGE })
     expect(response.status).toBe(200)
@@ -137,7 +122,7 @@ describe('every page is locked down: CSP, no framing, no referrer, nothing loade
   })
 
   it("oidc-provider's error page", async () => {
-    const request = await buildAuthorizationRequest(config, {
+    const request = await buildAuthorizationRequest(fixture.config, {
       redirectUri: 'https://evil.example.com/cb',
     })
     const response = await new TestBrowser().fetch(request.url, { headers: PAGE })
@@ -147,22 +132,22 @@ describe('every page is locked down: CSP, no framing, no referrer, nothing loade
 
   it('the sign-out pages at /openid/logout', async () => {
     const browser = new TestBrowser()
-    await signInWithCodeFlow(config, browser, alice, { redirectUri: REDIRECT_URI })
-    const ask = await browser.fetch(`${provider.url}/openid/logout`, { headers: PAGE })
+    await fixture.signIn({ browser })
+    const ask = await browser.fetch(`${fixture.provider.url}/openid/logout`, { headers: PAGE })
     expect(ask.status).toBe(200)
     const html = await expectLockedDown(ask)
     expect(html).toContain('Sign out?')
     expect(inlineScripts(html)).toEqual([])
 
     const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)?.[1]
-    const confirmed = await browser.fetch(`${provider.url}/openid/logout/confirm`, {
+    const confirmed = await browser.fetch(`${fixture.provider.url}/openid/logout/confirm`, {
       method: 'POST',
       headers: { ...PAGE, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ xsrf: String(xsrf), logout: 'yes' }),
     })
     expect(confirmed.status).toBe(303)
     const done = await browser.fetch(
-      new URL(String(confirmed.headers.get('location')), provider.url),
+      new URL(String(confirmed.headers.get('location')), fixture.provider.url),
       { headers: PAGE },
     )
     expect(done.status).toBe(200)
@@ -170,7 +155,7 @@ describe('every page is locked down: CSP, no framing, no referrer, nothing loade
   })
 
   it("the sign-out page without a session (oidc-provider's self-submitting form)", async () => {
-    const response = await new TestBrowser().fetch(`${provider.url}/openid/logout`, {
+    const response = await new TestBrowser().fetch(`${fixture.provider.url}/openid/logout`, {
       headers: PAGE,
     })
     expect(response.status).toBe(200)
@@ -182,21 +167,20 @@ describe('every page is locked down: CSP, no framing, no referrer, nothing loade
     ['the front page', '/', 200],
     ['the not-found page', '/nothing-here', 404],
   ])('%s', async (_case, path, status) => {
-    const response = await fetch(`${provider.url}${path}`, { headers: PAGE })
+    const response = await fetch(`${fixture.provider.url}${path}`, { headers: PAGE })
     expect(response.status).toBe(status)
     await expectLockedDown(response)
   })
 
   it('the interaction error pages', async () => {
-    const expired = await new TestBrowser().fetch(`${provider.url}/interaction/expired-uid`, {
-      headers: PAGE,
-    })
+    const expired = await new TestBrowser().fetch(
+      `${fixture.provider.url}/interaction/expired-uid`,
+      { headers: PAGE },
+    )
     expect(expired.status).toBe(400)
     await expectLockedDown(expired)
 
-    const browser = new TestBrowser()
-    const request = await buildAuthorizationRequest(config, { redirectUri: REDIRECT_URI })
-    const interaction = await openInteraction(browser, request.url)
+    const { browser, interaction } = await fixture.openSignInPage()
     const malformed = await browser.fetch(`${interaction.base}/consent`, {
       method: 'POST',
       headers: { ...PAGE, 'content-type': 'application/x-www-form-urlencoded' },
@@ -207,11 +191,11 @@ describe('every page is locked down: CSP, no framing, no referrer, nothing loade
   })
 
   it('the stylesheet imports nothing from elsewhere', async () => {
-    const response = await fetch(`${provider.url}/assets/styles.css`)
+    const response = await fetch(`${fixture.provider.url}/assets/styles.css`)
     expect(response.status).toBe(200)
     const css = await response.text()
     for (const url of referencedUrls(css)) {
-      expect(new URL(url, provider.url).origin, url).toBe(provider.url)
+      expect(new URL(url, fixture.provider.url).origin, url).toBe(fixture.provider.url)
     }
   })
 })

@@ -1,45 +1,29 @@
 import {
   buildAuthorizationRequest,
-  createSoftwareAuthenticator,
-  discoverAsApp,
+  LOOPBACK_APP,
+  LOOPBACK_REDIRECT_URI,
   type OpenInteraction,
-  openInteraction,
-  signInWithCodeFlow,
-  startTestProvider,
+  PAGE_ACCEPT,
+  type ProviderWithAccount,
+  startProviderWithAccount,
   TestBrowser,
-  type TestProvider,
   visibleText,
 } from '@passkey-id/testing'
-import type * as oidc from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-const APP = 'http://localhost:8000'
-const REDIRECT_URI = `${APP}/cb`
-const PAGE = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'
 const KiB = 1024
 const PASSKEY_STEPS = ['sign-in/options', 'sign-in', 'sign-up/options', 'sign-up'] as const
 
 describe('oversized, malformed and mistyped input gets a 4xx, never a 5xx', () => {
-  let provider: TestProvider
-  let config: oidc.Configuration
-  const alice = createSoftwareAuthenticator()
-  let aliceSub: unknown
+  let fixture: ProviderWithAccount
   let browser: TestBrowser
   let interaction: OpenInteraction
 
   beforeAll(async () => {
-    provider = await startTestProvider()
-    config = await discoverAsApp(provider.url, APP)
-    const { tokens } = await signInWithCodeFlow(config, new TestBrowser(), alice, {
-      redirectUri: REDIRECT_URI,
-      script: { signUp: { username: 'alice' } },
-    })
-    aliceSub = tokens.claims()?.sub
-    browser = new TestBrowser()
-    const request = await buildAuthorizationRequest(config, { redirectUri: REDIRECT_URI })
-    interaction = await openInteraction(browser, request.url)
+    fixture = await startProviderWithAccount()
+    ;({ browser, interaction } = await fixture.openSignInPage())
   })
-  afterAll(() => provider.close())
+  afterAll(() => fixture.close())
 
   /** Posts a raw body to a passkey step of the open interaction, as the page's script would. */
   async function postRaw(step: string, body: string, contentType = 'application/json') {
@@ -77,7 +61,7 @@ describe('oversized, malformed and mistyped input gets a 4xx, never a 5xx', () =
     it('refuses a consent form over 4 KiB with a 413 page', async () => {
       const response = await browser.fetch(`${interaction.base}/consent`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: PAGE },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: PAGE_ACCEPT },
         body: new URLSearchParams({ decision: 'allow', padding: 'x'.repeat(5 * KiB) }),
       })
       expect(response.status).toBe(413)
@@ -88,12 +72,12 @@ describe('oversized, malformed and mistyped input gets a 4xx, never a 5xx', () =
     it.each(['token', 'introspect'])(
       'refuses a form over 56 KiB at /openid/%s with invalid_request',
       async (endpoint) => {
-        const response = await fetch(`${provider.url}/openid/${endpoint}`, {
+        const response = await fetch(`${fixture.provider.url}/openid/${endpoint}`, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
           body: new URLSearchParams({
             grant_type: 'authorization_code',
-            client_id: APP,
+            client_id: LOOPBACK_APP,
             token: 'x',
             code: 'x'.repeat(64 * KiB),
           }),
@@ -111,22 +95,26 @@ describe('oversized, malformed and mistyped input gets a 4xx, never a 5xx', () =
       ['state', 100 * KiB],
       ['client_id', 20 * KiB],
     ])('refuses an authorization URL with a %s of %i characters', async (param, length) => {
-      const request = await buildAuthorizationRequest(config, {
-        redirectUri: REDIRECT_URI,
+      const request = await buildAuthorizationRequest(fixture.config, {
+        redirectUri: LOOPBACK_REDIRECT_URI,
         parameters: { [param]: 'x'.repeat(length) },
       })
-      const response = await new TestBrowser().fetch(request.url, { headers: { accept: PAGE } })
+      const response = await new TestBrowser().fetch(request.url, {
+        headers: { accept: PAGE_ACCEPT },
+      })
       await response.body?.cancel()
       expect([400, 414, 431]).toContain(response.status)
       expect(response.headers.get('location')).toBeNull()
     })
 
     it('refuses a long client_id that still fits in a request line with a page', async () => {
-      const request = await buildAuthorizationRequest(config, {
-        redirectUri: REDIRECT_URI,
+      const request = await buildAuthorizationRequest(fixture.config, {
+        redirectUri: LOOPBACK_REDIRECT_URI,
         parameters: { client_id: `https://${'a'.repeat(8 * KiB)}.example.com/x` },
       })
-      const response = await new TestBrowser().fetch(request.url, { headers: { accept: PAGE } })
+      const response = await new TestBrowser().fetch(request.url, {
+        headers: { accept: PAGE_ACCEPT },
+      })
       expect(response.status).toBe(400)
       expect(response.headers.get('location')).toBeNull()
       expect(visibleText(await response.text())).toContain('is not an app origin')
@@ -134,8 +122,8 @@ describe('oversized, malformed and mistyped input gets a 4xx, never a 5xx', () =
 
     it('refuses an interaction id longer than any real one', async () => {
       const response = await new TestBrowser().fetch(
-        `${provider.url}/interaction/${'x'.repeat(2 * KiB)}`,
-        { headers: { accept: PAGE } },
+        `${fixture.provider.url}/interaction/${'x'.repeat(2 * KiB)}`,
+        { headers: { accept: PAGE_ACCEPT } },
       )
       await response.body?.cancel()
       expect(response.status).toBeGreaterThanOrEqual(400)
@@ -181,10 +169,13 @@ describe('oversized, malformed and mistyped input gets a 4xx, never a 5xx', () =
     })
 
     it('refuses a token request with a parameter given twice', async () => {
-      const body = new URLSearchParams({ grant_type: 'authorization_code', client_id: APP })
+      const body = new URLSearchParams({
+        grant_type: 'authorization_code',
+        client_id: LOOPBACK_APP,
+      })
       body.append('code', 'one')
       body.append('code', 'two')
-      const response = await fetch(`${provider.url}/openid/token`, {
+      const response = await fetch(`${fixture.provider.url}/openid/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body,
@@ -266,7 +257,7 @@ describe('oversized, malformed and mistyped input gets a 4xx, never a 5xx', () =
     it('refuses a consent decision other than allow or deny with a page', async () => {
       const response = await browser.fetch(`${interaction.base}/consent`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: PAGE },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: PAGE_ACCEPT },
         body: new URLSearchParams({ decision: 'maybe' }),
       })
       expect(response.status).toBe(400)
@@ -280,16 +271,12 @@ describe('oversized, malformed and mistyped input gets a 4xx, never a 5xx', () =
     expect(options.status).toBe(200)
     const done = await browser.postJson(
       `${interaction.base}/sign-in`,
-      alice.authenticate(options.body as never, { origin: provider.url }),
+      fixture.authenticator.authenticate(options.body as never, { origin: fixture.provider.url }),
     )
     expect(done.status).toBe(200)
   })
 
   it('still signs the existing account in afterwards, with the same subject', async () => {
-    const { tokens, outcome } = await signInWithCodeFlow(config, new TestBrowser(), alice, {
-      redirectUri: REDIRECT_URI,
-    })
-    expect(outcome.sawConsent).toBe(false)
-    expect(tokens.claims()?.sub).toBe(aliceSub)
+    await fixture.expectAccountStillSignsIn()
   })
 })

@@ -1,24 +1,17 @@
 import { randomBytes } from 'node:crypto'
 import {
-  buildAuthorizationRequest,
   createSoftwareAuthenticator,
-  discoverAsApp,
   type OpenInteraction,
   openInteraction,
-  signInWithCodeFlow,
-  startTestProvider,
+  type ProviderWithAccount,
+  startProviderWithAccount,
   TestBrowser,
-  type TestProvider,
 } from '@passkey-id/testing'
 import type {
   PublicKeyCredentialCreationOptionsJSON,
   PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/server'
-import type * as oidc from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-
-const APP = 'http://localhost:8000'
-const REDIRECT_URI = `${APP}/cb`
 
 /** What a refusal must not show a person: errors from inside a parser rather than a check. */
 const LEAKED_INTERNALS = /is not a function|is not valid JSON|Unexpected token|undefined \(reading/
@@ -26,30 +19,12 @@ const LEAKED_INTERNALS = /is not a function|is not valid JSON|Unexpected token|u
 type CeremonyAnswer = { status: number; body: { error?: string; message?: string } }
 
 describe('passkey ceremonies refuse forged, replayed and out-of-order answers', () => {
-  let provider: TestProvider
-  let config: oidc.Configuration
-  const alice = createSoftwareAuthenticator()
-  let aliceSub: unknown
+  let fixture: ProviderWithAccount
 
   beforeAll(async () => {
-    provider = await startTestProvider()
-    config = await discoverAsApp(provider.url, APP)
-    const { tokens } = await signInWithCodeFlow(config, new TestBrowser(), alice, {
-      redirectUri: REDIRECT_URI,
-      script: { signUp: { username: 'alice' } },
-    })
-    aliceSub = tokens.claims()?.sub
+    fixture = await startProviderWithAccount()
   })
-  afterAll(() => provider.close())
-
-  /** A new browser at the sign-in page of a new authorization request. */
-  async function atSignInPage(): Promise<{ browser: TestBrowser; interaction: OpenInteraction }> {
-    const browser = new TestBrowser()
-    const request = await buildAuthorizationRequest(config, { redirectUri: REDIRECT_URI })
-    const interaction = await openInteraction(browser, request.url)
-    expect(interaction.page).toContain('id="sign-up"')
-    return { browser, interaction }
-  }
+  afterAll(() => fixture.close())
 
   async function signInOptions(browser: TestBrowser, interaction: OpenInteraction) {
     const options = await browser.postJson<PublicKeyCredentialRequestOptionsJSON>(
@@ -90,7 +65,7 @@ describe('passkey ceremonies refuse forged, replayed and out-of-order answers', 
     const answer = await post(
       browser,
       `${interaction.base}/sign-in`,
-      alice.authenticate(options, { origin: provider.url }),
+      fixture.authenticator.authenticate(options, { origin: fixture.provider.url }),
     )
     expect(answer.status).toBe(200)
     expect(answer.body).toEqual({ redirectTo: expect.stringContaining('/openid/authorize/') })
@@ -108,10 +83,13 @@ describe('passkey ceremonies refuse forged, replayed and out-of-order answers', 
     )(
       'refuse %s, create no account and leave the username free',
       async (_case, forged, reason, username) => {
-        const { browser, interaction } = await atSignInPage()
+        const { browser, interaction } = await fixture.openSignInPage()
         const authenticator = createSoftwareAuthenticator()
         const options = await signUpOptions(browser, interaction, username)
-        const forgedAnswer = authenticator.register(options, { origin: provider.url, ...forged })
+        const forgedAnswer = authenticator.register(options, {
+          origin: fixture.provider.url,
+          ...forged,
+        })
         const refused = await post(browser, `${interaction.base}/sign-up`, forgedAnswer)
         expectRefusal(refused, 400, 'passkey_rejected', /^The new passkey was not accepted: /)
         expect(refused.body.message).toMatch(reason)
@@ -119,7 +97,7 @@ describe('passkey ceremonies refuse forged, replayed and out-of-order answers', 
         // The refused passkey was not stored: signing in with it finds no account.
         const signIn = await signInOptions(browser, interaction)
         const withRefused = authenticator.authenticate(signIn, {
-          origin: provider.url,
+          origin: fixture.provider.url,
           credentialId: forgedAnswer.id,
         })
         expectRefusal(
@@ -133,7 +111,7 @@ describe('passkey ceremonies refuse forged, replayed and out-of-order answers', 
         const created = await post(
           browser,
           `${interaction.base}/sign-up`,
-          authenticator.register(again, { origin: provider.url }),
+          authenticator.register(again, { origin: fixture.provider.url }),
         )
         expect(created.status).toBe(200)
       },
@@ -143,10 +121,10 @@ describe('passkey ceremonies refuse forged, replayed and out-of-order answers', 
       ['without user verification', { userVerified: false }, /user could not be verified/i],
       ['with impossible backup flags', { backedUp: true }, /backed up/],
     ])('refuses a passkey made %s', async (_case, settings, message) => {
-      const { browser, interaction } = await atSignInPage()
+      const { browser, interaction } = await fixture.openSignInPage()
       const options = await signUpOptions(browser, interaction, 'flags')
       const answer = createSoftwareAuthenticator(settings).register(options, {
-        origin: provider.url,
+        origin: fixture.provider.url,
       })
       expectRefusal(
         await post(browser, `${interaction.base}/sign-up`, answer),
@@ -163,9 +141,11 @@ describe('passkey ceremonies refuse forged, replayed and out-of-order answers', 
     ] as const)(
       'refuses a garbage %s (%s) with a message for people, not code',
       async (field, garbage) => {
-        const { browser, interaction } = await atSignInPage()
+        const { browser, interaction } = await fixture.openSignInPage()
         const options = await signUpOptions(browser, interaction, 'garbage')
-        const answer = createSoftwareAuthenticator().register(options, { origin: provider.url })
+        const answer = createSoftwareAuthenticator().register(options, {
+          origin: fixture.provider.url,
+        })
         answer.response[field] = garbage
         const refused = await post(browser, `${interaction.base}/sign-up`, answer)
         expectRefusal(refused, 400, 'passkey_rejected', /^The new passkey was not accepted: /)
@@ -178,12 +158,12 @@ describe('passkey ceremonies refuse forged, replayed and out-of-order answers', 
     it.each(forgeries)(
       'refuse %s, and a correct answer still signs in',
       async (_case, forged, reason) => {
-        const { browser, interaction } = await atSignInPage()
+        const { browser, interaction } = await fixture.openSignInPage()
         const options = await signInOptions(browser, interaction)
         const refused = await post(
           browser,
           `${interaction.base}/sign-in`,
-          alice.authenticate(options, { origin: provider.url, ...forged }),
+          fixture.authenticator.authenticate(options, { origin: fixture.provider.url, ...forged }),
         )
         expectRefusal(refused, 400, 'passkey_rejected', /^The passkey was not accepted: /)
         expect(refused.body.message).toMatch(reason)
@@ -192,9 +172,9 @@ describe('passkey ceremonies refuse forged, replayed and out-of-order answers', 
     )
 
     it('refuse a user handle that is not the passkey account', async () => {
-      const { browser, interaction } = await atSignInPage()
+      const { browser, interaction } = await fixture.openSignInPage()
       const options = await signInOptions(browser, interaction)
-      const answer = alice.authenticate(options, { origin: provider.url })
+      const answer = fixture.authenticator.authenticate(options, { origin: fixture.provider.url })
       answer.response.userHandle = randomBytes(32).toString('base64url')
       expectRefusal(
         await post(browser, `${interaction.base}/sign-in`, answer),
@@ -211,9 +191,9 @@ describe('passkey ceremonies refuse forged, replayed and out-of-order answers', 
       ['clientDataJSON', 'AAAA'],
       ['authenticatorData', 'AAAA'],
     ] as const)('refuse a garbage %s (%s)', async (field, garbage) => {
-      const { browser, interaction } = await atSignInPage()
+      const { browser, interaction } = await fixture.openSignInPage()
       const options = await signInOptions(browser, interaction)
-      const answer = alice.authenticate(options, { origin: provider.url })
+      const answer = fixture.authenticator.authenticate(options, { origin: fixture.provider.url })
       answer.response[field] = garbage
       const refused = await post(browser, `${interaction.base}/sign-in`, answer)
       expectRefusal(refused, 400, 'passkey_rejected', /^The passkey was not accepted: /)
@@ -221,14 +201,16 @@ describe('passkey ceremonies refuse forged, replayed and out-of-order answers', 
     })
 
     it('refuse an answer with an older signature count than the last sign-in (a copied passkey)', async () => {
-      const first = await atSignInPage()
-      const second = await atSignInPage()
-      const older = alice.authenticate(await signInOptions(first.browser, first.interaction), {
-        origin: provider.url,
-      })
-      const newer = alice.authenticate(await signInOptions(second.browser, second.interaction), {
-        origin: provider.url,
-      })
+      const first = await fixture.openSignInPage()
+      const second = await fixture.openSignInPage()
+      const older = fixture.authenticator.authenticate(
+        await signInOptions(first.browser, first.interaction),
+        { origin: fixture.provider.url },
+      )
+      const newer = fixture.authenticator.authenticate(
+        await signInOptions(second.browser, second.interaction),
+        { origin: fixture.provider.url },
+      )
       expect((await post(second.browser, `${second.interaction.base}/sign-in`, newer)).status).toBe(
         200,
       )
@@ -243,18 +225,18 @@ describe('passkey ceremonies refuse forged, replayed and out-of-order answers', 
     it('refuse a passkey the provider never saw (unknown_passkey)', async () => {
       // A second authenticator makes a passkey for this RP ID, but its sign-up is never finished.
       const stranger = createSoftwareAuthenticator()
-      const elsewhere = await atSignInPage()
+      const elsewhere = await fixture.openSignInPage()
       stranger.register(await signUpOptions(elsewhere.browser, elsewhere.interaction, 'stranger'), {
-        origin: provider.url,
+        origin: fixture.provider.url,
       })
 
-      const { browser, interaction } = await atSignInPage()
+      const { browser, interaction } = await fixture.openSignInPage()
       const options = await signInOptions(browser, interaction)
       expectRefusal(
         await post(
           browser,
           `${interaction.base}/sign-in`,
-          stranger.authenticate(options, { origin: provider.url }),
+          stranger.authenticate(options, { origin: fixture.provider.url }),
         ),
         400,
         'unknown_passkey',
@@ -265,9 +247,9 @@ describe('passkey ceremonies refuse forged, replayed and out-of-order answers', 
 
   describe('replays and order', () => {
     it('accept a sign-in answer once: the replay gets stale_challenge', async () => {
-      const { browser, interaction } = await atSignInPage()
+      const { browser, interaction } = await fixture.openSignInPage()
       const options = await signInOptions(browser, interaction)
-      const answer = alice.authenticate(options, { origin: provider.url })
+      const answer = fixture.authenticator.authenticate(options, { origin: fixture.provider.url })
       expect((await post(browser, `${interaction.base}/sign-in`, answer)).status).toBe(200)
       expectRefusal(
         await post(browser, `${interaction.base}/sign-in`, answer),
@@ -278,9 +260,11 @@ describe('passkey ceremonies refuse forged, replayed and out-of-order answers', 
     })
 
     it('accept a sign-up answer once: the replay gets stale_challenge', async () => {
-      const { browser, interaction } = await atSignInPage()
+      const { browser, interaction } = await fixture.openSignInPage()
       const options = await signUpOptions(browser, interaction, 'replayed')
-      const answer = createSoftwareAuthenticator().register(options, { origin: provider.url })
+      const answer = createSoftwareAuthenticator().register(options, {
+        origin: fixture.provider.url,
+      })
       expect((await post(browser, `${interaction.base}/sign-up`, answer)).status).toBe(200)
       expectRefusal(
         await post(browser, `${interaction.base}/sign-up`, answer),
@@ -290,9 +274,9 @@ describe('passkey ceremonies refuse forged, replayed and out-of-order answers', 
     })
 
     it('refuse an answer that comes after the five minutes a ceremony has', async () => {
-      const { browser, interaction } = await atSignInPage()
+      const { browser, interaction } = await fixture.openSignInPage()
       const options = await signInOptions(browser, interaction)
-      const answer = alice.authenticate(options, { origin: provider.url })
+      const answer = fixture.authenticator.authenticate(options, { origin: fixture.provider.url })
       // Only the clock moves (the provider runs in this process); timers and I/O stay real.
       vi.useFakeTimers({ toFake: ['Date'] })
       try {
@@ -310,12 +294,12 @@ describe('passkey ceremonies refuse forged, replayed and out-of-order answers', 
     })
 
     it('refuse an answer posted before asking for options', async () => {
-      const elsewhere = await atSignInPage()
-      const answer = alice.authenticate(
+      const elsewhere = await fixture.openSignInPage()
+      const answer = fixture.authenticator.authenticate(
         await signInOptions(elsewhere.browser, elsewhere.interaction),
-        { origin: provider.url },
+        { origin: fixture.provider.url },
       )
-      const { browser, interaction } = await atSignInPage()
+      const { browser, interaction } = await fixture.openSignInPage()
       expectRefusal(
         await post(browser, `${interaction.base}/sign-in`, answer),
         400,
@@ -324,7 +308,7 @@ describe('passkey ceremonies refuse forged, replayed and out-of-order answers', 
 
       const registration = createSoftwareAuthenticator().register(
         await signUpOptions(elsewhere.browser, elsewhere.interaction, 'early'),
-        { origin: provider.url },
+        { origin: fixture.provider.url },
       )
       expectRefusal(
         await post(browser, `${interaction.base}/sign-up`, registration),
@@ -335,12 +319,13 @@ describe('passkey ceremonies refuse forged, replayed and out-of-order answers', 
     })
 
     it('refuse a sign-in answer to sign-up options (and the reverse)', async () => {
-      const { browser, interaction } = await atSignInPage()
+      const { browser, interaction } = await fixture.openSignInPage()
       await signUpOptions(browser, interaction, 'swapped')
-      const other = await atSignInPage()
-      const assertion = alice.authenticate(await signInOptions(other.browser, other.interaction), {
-        origin: provider.url,
-      })
+      const other = await fixture.openSignInPage()
+      const assertion = fixture.authenticator.authenticate(
+        await signInOptions(other.browser, other.interaction),
+        { origin: fixture.provider.url },
+      )
       expectRefusal(
         await post(browser, `${interaction.base}/sign-in`, assertion),
         400,
@@ -350,7 +335,7 @@ describe('passkey ceremonies refuse forged, replayed and out-of-order answers', 
       await signInOptions(browser, interaction)
       const registration = createSoftwareAuthenticator().register(
         await signUpOptions(other.browser, other.interaction, 'swapped'),
-        { origin: provider.url },
+        { origin: fixture.provider.url },
       )
       expectRefusal(
         await post(browser, `${interaction.base}/sign-up`, registration),
@@ -360,11 +345,12 @@ describe('passkey ceremonies refuse forged, replayed and out-of-order answers', 
     })
 
     it('refuse an answer made for another sign-in', async () => {
-      const other = await atSignInPage()
-      const answer = alice.authenticate(await signInOptions(other.browser, other.interaction), {
-        origin: provider.url,
-      })
-      const { browser, interaction } = await atSignInPage()
+      const other = await fixture.openSignInPage()
+      const answer = fixture.authenticator.authenticate(
+        await signInOptions(other.browser, other.interaction),
+        { origin: fixture.provider.url },
+      )
+      const { browser, interaction } = await fixture.openSignInPage()
       await signInOptions(browser, interaction)
       expectRefusal(
         await post(browser, `${interaction.base}/sign-in`, answer),
@@ -375,8 +361,8 @@ describe('passkey ceremonies refuse forged, replayed and out-of-order answers', 
     })
 
     it("refuse steps posted to another browser's sign-in, or without the sign-in cookie", async () => {
-      const mine = await atSignInPage()
-      const theirs = await atSignInPage()
+      const mine = await fixture.openSignInPage()
+      const theirs = await fixture.openSignInPage()
       expectRefusal(
         await post(mine.browser, `${theirs.interaction.base}/sign-in/options`, {}),
         400,
@@ -388,9 +374,13 @@ describe('passkey ceremonies refuse forged, replayed and out-of-order answers', 
         'interaction_expired',
       )
       expectRefusal(
-        await post(new TestBrowser(), `${provider.url}/interaction/no-such-uid/sign-up/options`, {
-          username: 'nobody',
-        }),
+        await post(
+          new TestBrowser(),
+          `${fixture.provider.url}/interaction/no-such-uid/sign-up/options`,
+          {
+            username: 'nobody',
+          },
+        ),
         400,
         'interaction_expired',
       )
@@ -398,15 +388,18 @@ describe('passkey ceremonies refuse forged, replayed and out-of-order answers', 
     })
 
     it('refuse passkey steps once the sign-in is at the consent step (409)', async () => {
-      const { browser, interaction } = await atSignInPage()
+      const { browser, interaction } = await fixture.openSignInPage()
       const options = await signUpOptions(browser, interaction, 'erin')
       const authenticator = createSoftwareAuthenticator()
       const created = await browser.postJson<{ redirectTo: string }>(
         `${interaction.base}/sign-up`,
-        authenticator.register(options, { origin: provider.url }),
+        authenticator.register(options, { origin: fixture.provider.url }),
       )
       expect(created.status).toBe(200)
-      const consent = await openInteraction(browser, new URL(created.body.redirectTo, provider.url))
+      const consent = await openInteraction(
+        browser,
+        new URL(created.body.redirectTo, fixture.provider.url),
+      )
       expect(consent.page).toContain('name="decision"')
 
       expectRefusal(
@@ -420,20 +413,16 @@ describe('passkey ceremonies refuse forged, replayed and out-of-order answers', 
         409,
         'out_of_order',
       )
-      const elsewhere = await atSignInPage()
+      const elsewhere = await fixture.openSignInPage()
       const assertion = authenticator.authenticate(
         await signInOptions(elsewhere.browser, elsewhere.interaction),
-        { origin: provider.url },
+        { origin: fixture.provider.url },
       )
       expectRefusal(await post(browser, `${consent.base}/sign-in`, assertion), 409, 'out_of_order')
     })
   })
 
   it('still signs the existing account in afterwards, with the same subject', async () => {
-    const { tokens, outcome } = await signInWithCodeFlow(config, new TestBrowser(), alice, {
-      redirectUri: REDIRECT_URI,
-    })
-    expect(outcome.sawConsent).toBe(false)
-    expect(tokens.claims()?.sub).toBe(aliceSub)
+    await fixture.expectAccountStillSignsIn()
   })
 })

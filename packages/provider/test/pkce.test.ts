@@ -2,8 +2,11 @@ import {
   buildAuthorizationRequest,
   createSoftwareAuthenticator,
   discoverAsApp,
-  signInThroughProvider,
+  LOOPBACK_APP,
+  LOOPBACK_REDIRECT_URI,
+  type ProviderWithAccount,
   signInWithCodeFlow,
+  startProviderWithAccount,
   startTestProvider,
   TestBrowser,
   type TestProvider,
@@ -11,7 +14,6 @@ import {
 import * as oidc from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-const LOOPBACK_APP = 'http://localhost:8000'
 const WEB_APP = 'https://app.example.com'
 
 /** Opens an authorization URL in a new browser and returns the provider's first answer. */
@@ -43,34 +45,15 @@ function expectErrorRedirect(
   return location.searchParams
 }
 
-/** Posts a form to the token endpoint the way a public client does, and returns status and JSON. */
-async function exchange(provider: TestProvider, params: Record<string, string>) {
-  const response = await fetch(`${provider.url}/openid/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-    body: new URLSearchParams(params),
-  })
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> }
-}
-
 describe('PKCE with the default policy (optional for loopback apps only)', () => {
-  let provider: TestProvider
-  let loopback: oidc.Configuration
+  let fixture: ProviderWithAccount
   let web: oidc.Configuration
-  const alice = createSoftwareAuthenticator()
-  let aliceSub: unknown
 
   beforeAll(async () => {
-    provider = await startTestProvider()
-    loopback = await discoverAsApp(provider.url, LOOPBACK_APP)
-    web = await discoverAsApp(provider.url, WEB_APP)
-    const { tokens } = await signInWithCodeFlow(loopback, new TestBrowser(), alice, {
-      redirectUri: `${LOOPBACK_APP}/cb`,
-      script: { signUp: { username: 'alice' } },
-    })
-    aliceSub = tokens.claims()?.sub
+    fixture = await startProviderWithAccount()
+    web = await discoverAsApp(fixture.provider.url, WEB_APP)
   })
-  afterAll(() => provider.close())
+  afterAll(() => fixture.close())
 
   it('sends a non-loopback app that omits PKCE back with invalid_request', async () => {
     const request = await buildAuthorizationRequest(web, {
@@ -80,7 +63,7 @@ describe('PKCE with the default policy (optional for loopback apps only)', () =>
     const params = expectErrorRedirect(
       await openAuthorization(request.url),
       `${WEB_APP}/cb`,
-      provider.url,
+      fixture.provider.url,
       'invalid_request',
       request.state,
     )
@@ -89,9 +72,9 @@ describe('PKCE with the default policy (optional for loopback apps only)', () =>
 
   it.each([
     [WEB_APP, `${WEB_APP}/cb`],
-    [LOOPBACK_APP, `${LOOPBACK_APP}/cb`],
+    [LOOPBACK_APP, LOOPBACK_REDIRECT_URI],
   ])('refuses code_challenge_method=plain (%s)', async (clientId, redirectUri) => {
-    const config = clientId === WEB_APP ? web : loopback
+    const config = clientId === WEB_APP ? web : fixture.config
     const verifier = oidc.randomPKCECodeVerifier()
     const request = await buildAuthorizationRequest(config, {
       redirectUri,
@@ -100,7 +83,7 @@ describe('PKCE with the default policy (optional for loopback apps only)', () =>
     const params = expectErrorRedirect(
       await openAuthorization(request.url),
       redirectUri,
-      provider.url,
+      fixture.provider.url,
       'invalid_request',
       request.state,
     )
@@ -119,70 +102,46 @@ describe('PKCE with the default policy (optional for loopback apps only)', () =>
     expectErrorRedirect(
       await openAuthorization(request.url),
       `${WEB_APP}/cb`,
-      provider.url,
+      fixture.provider.url,
       'invalid_request',
       request.state,
     )
   })
 
   it('lets a loopback app sign in without PKCE', async () => {
-    const browser = new TestBrowser()
-    const { tokens, request } = await signInWithCodeFlow(loopback, browser, alice, {
+    const { tokens, request } = await fixture.signIn({
       redirectUri: 'http://127.0.0.1:8000/cb',
       pkce: false,
     })
     expect(request.verifier).toBeUndefined()
-    expect(tokens.claims()?.sub).toBe(aliceSub)
+    expect(tokens.claims()?.sub).toBe(fixture.sub)
   })
 
   describe('at the token endpoint', () => {
-    /** A fresh code for alice, issued for an S256 challenge, and its verifier. */
-    async function codeWithChallenge() {
-      const request = await buildAuthorizationRequest(loopback, {
-        redirectUri: `${LOOPBACK_APP}/cb`,
-      })
-      const { callback } = await signInThroughProvider(new TestBrowser(), alice, request.url)
-      return { code: String(callback.searchParams.get('code')), verifier: String(request.verifier) }
-    }
-
-    it('refuses a wrong code_verifier with invalid_grant', async () => {
-      const { code } = await codeWithChallenge()
-      const answer = await exchange(provider, {
-        grant_type: 'authorization_code',
-        client_id: LOOPBACK_APP,
-        redirect_uri: `${LOOPBACK_APP}/cb`,
-        code,
-        code_verifier: oidc.randomPKCECodeVerifier(),
-      })
-      expect(answer).toEqual({
-        status: 400,
-        body: expect.objectContaining({ error: 'invalid_grant' }),
-      })
-    })
-
-    it('refuses a missing code_verifier for a code issued with a challenge', async () => {
-      const { code } = await codeWithChallenge()
-      const answer = await exchange(provider, {
-        grant_type: 'authorization_code',
-        client_id: LOOPBACK_APP,
-        redirect_uri: `${LOOPBACK_APP}/cb`,
-        code,
-      })
-      expect(answer).toEqual({
-        status: 400,
-        body: expect.objectContaining({ error: 'invalid_grant' }),
-      })
+    it.each([
+      [
+        'refuses a wrong code_verifier with invalid_grant',
+        { pkce: true },
+        { code_verifier: oidc.randomPKCECodeVerifier() },
+      ],
+      [
+        'refuses a missing code_verifier for a code issued with a challenge',
+        { pkce: true },
+        { code_verifier: undefined },
+      ],
+      [
+        'refuses a code_verifier for a code issued without a challenge',
+        { pkce: false },
+        { code_verifier: oidc.randomPKCECodeVerifier() },
+      ],
+    ])('%s', async (_name, issue, changes) => {
+      const answer = await fixture.redeemCode(await fixture.issueCode(issue), changes)
+      expect(answer.status).toBe(400)
+      expect(answer.body).toMatchObject({ error: 'invalid_grant' })
     })
 
     it('refuses a malformed code_verifier', async () => {
-      const { code } = await codeWithChallenge()
-      const answer = await exchange(provider, {
-        grant_type: 'authorization_code',
-        client_id: LOOPBACK_APP,
-        redirect_uri: `${LOOPBACK_APP}/cb`,
-        code,
-        code_verifier: 'short',
-      })
+      const answer = await fixture.redeemCode(await fixture.issueCode(), { code_verifier: 'short' })
       expect(answer.status).toBe(400)
       expect(answer.body).toMatchObject({
         error: 'invalid_request',
@@ -190,32 +149,10 @@ describe('PKCE with the default policy (optional for loopback apps only)', () =>
       })
     })
 
-    it('refuses a code_verifier for a code issued without a challenge', async () => {
-      const request = await buildAuthorizationRequest(loopback, {
-        redirectUri: `${LOOPBACK_APP}/cb`,
-        pkce: false,
-      })
-      const { callback } = await signInThroughProvider(new TestBrowser(), alice, request.url)
-      const answer = await exchange(provider, {
-        grant_type: 'authorization_code',
-        client_id: LOOPBACK_APP,
-        redirect_uri: `${LOOPBACK_APP}/cb`,
-        code: String(callback.searchParams.get('code')),
-        code_verifier: oidc.randomPKCECodeVerifier(),
-      })
-      expect(answer).toEqual({
-        status: 400,
-        body: expect.objectContaining({ error: 'invalid_grant' }),
-      })
-    })
-
     it('refuses a verifier through openid-client too (the error an app sees)', async () => {
-      const request = await buildAuthorizationRequest(loopback, {
-        redirectUri: `${LOOPBACK_APP}/cb`,
-      })
-      const { callback } = await signInThroughProvider(new TestBrowser(), alice, request.url)
+      const { request, callback } = await fixture.issueCode()
       await expect(
-        oidc.authorizationCodeGrant(loopback, callback, {
+        oidc.authorizationCodeGrant(fixture.config, callback, {
           pkceCodeVerifier: oidc.randomPKCECodeVerifier(),
           expectedState: request.state,
         }),
@@ -224,11 +161,7 @@ describe('PKCE with the default policy (optional for loopback apps only)', () =>
   })
 
   it('still signs the existing account in afterwards, with the same subject', async () => {
-    const { tokens, outcome } = await signInWithCodeFlow(loopback, new TestBrowser(), alice, {
-      redirectUri: `${LOOPBACK_APP}/cb`,
-    })
-    expect(outcome.sawConsent).toBe(false)
-    expect(tokens.claims()?.sub).toBe(aliceSub)
+    await fixture.expectAccountStillSignsIn()
   })
 })
 
@@ -242,7 +175,7 @@ describe('PKCE with PKCE_FOR_LOOPBACK=required', () => {
   })
   afterAll(() => provider.close())
 
-  it.each([`${LOOPBACK_APP}/cb`, 'http://127.0.0.1:8000/cb'])(
+  it.each([LOOPBACK_REDIRECT_URI, 'http://127.0.0.1:8000/cb'])(
     'sends a loopback app that omits PKCE back to %s with invalid_request',
     async (redirectUri) => {
       const request = await buildAuthorizationRequest(loopback, { redirectUri, pkce: false })
@@ -262,7 +195,7 @@ describe('PKCE with PKCE_FOR_LOOPBACK=required', () => {
       loopback,
       new TestBrowser(),
       createSoftwareAuthenticator(),
-      { redirectUri: `${LOOPBACK_APP}/cb`, script: { signUp: { username: 'bob' } } },
+      { redirectUri: LOOPBACK_REDIRECT_URI, script: { signUp: { username: 'bob' } } },
     )
     expect(tokens.claims()?.aud).toBe(LOOPBACK_APP)
   })

@@ -1,20 +1,16 @@
 import {
-  buildAuthorizationRequest,
   createSoftwareAuthenticator,
-  discoverAsApp,
-  type OpenInteraction,
-  openInteraction,
+  LOOPBACK_REDIRECT_URI,
+  type ProviderWithAccount,
+  type SignInPage,
   signInWithCodeFlow,
-  startTestProvider,
+  startProviderWithAccount,
   TestBrowser,
-  type TestProvider,
 } from '@passkey-id/testing'
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server'
 import * as oidc from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-const APP = 'http://localhost:8000'
-const REDIRECT_URI = `${APP}/cb`
 const USERNAME_RULES =
   'A username has 3 to 30 letters (a to z), digits, and single dots, dashes or underscores, and starts and ends with a letter or digit.'
 const EMAIL_ADVICE = 'That email address does not look right; check it, or leave it empty.'
@@ -22,34 +18,19 @@ const EMAIL_ADVICE = 'That email address does not look right; check it, or leave
 type Answer = { status: number; body: { error?: string; message?: string } }
 
 describe('sign-up refuses taken and malformed names, and keeps no half-made account', () => {
-  let provider: TestProvider
-  let config: oidc.Configuration
-  const alice = createSoftwareAuthenticator()
-  let aliceSub: unknown
+  let fixture: ProviderWithAccount
 
   beforeAll(async () => {
-    provider = await startTestProvider()
-    config = await discoverAsApp(provider.url, APP)
-    const { tokens } = await signInWithCodeFlow(config, new TestBrowser(), alice, {
-      redirectUri: REDIRECT_URI,
+    fixture = await startProviderWithAccount({
+      username: 'alice',
+      email: 'alice@example.com',
       scope: 'openid avatar email',
-      script: { signUp: { username: 'alice', email: 'alice@example.com' } },
     })
-    aliceSub = tokens.claims()?.sub
   })
-  afterAll(() => provider.close())
+  afterAll(() => fixture.close())
 
-  async function atSignInPage(): Promise<{ browser: TestBrowser; interaction: OpenInteraction }> {
-    const browser = new TestBrowser()
-    const request = await buildAuthorizationRequest(config, { redirectUri: REDIRECT_URI })
-    return { browser, interaction: await openInteraction(browser, request.url) }
-  }
-
-  async function askToSignUp(
-    form: Record<string, unknown>,
-    at?: Awaited<ReturnType<typeof atSignInPage>>,
-  ) {
-    const { browser, interaction } = at ?? (await atSignInPage())
+  async function askToSignUp(form: Record<string, unknown>, at?: SignInPage) {
+    const { browser, interaction } = at ?? (await fixture.openSignInPage())
     return browser.postJson<PublicKeyCredentialCreationOptionsJSON & Answer['body']>(
       `${interaction.base}/sign-up/options`,
       form,
@@ -65,6 +46,7 @@ describe('sign-up refuses taken and malformed names, and keeps no half-made acco
         expect(answer.body).toEqual({
           error: 'username_taken',
           message: `The username "${username.trim()}" is taken. Choose another one.`,
+          field: 'username',
         })
       },
     )
@@ -76,7 +58,11 @@ describe('sign-up refuses taken and malformed names, and keeps no half-made acco
     ])('asks for a username when it is %s', async (_case, username) => {
       const answer = await askToSignUp(username === undefined ? {} : { username })
       expect(answer.status).toBe(400)
-      expect(answer.body).toEqual({ error: 'invalid_username', message: 'Choose a username.' })
+      expect(answer.body).toEqual({
+        error: 'invalid_username',
+        message: 'Choose a username.',
+        field: 'username',
+      })
     })
 
     it.each([
@@ -96,7 +82,11 @@ describe('sign-up refuses taken and malformed names, and keeps no half-made acco
     ])('refuses a username with %s (400 invalid_username)', async (_case, username) => {
       const answer = await askToSignUp({ username })
       expect(answer.status).toBe(400)
-      expect(answer.body).toEqual({ error: 'invalid_username', message: USERNAME_RULES })
+      expect(answer.body).toEqual({
+        error: 'invalid_username',
+        message: USERNAME_RULES,
+        field: 'username',
+      })
     })
 
     it('refuses a username of the wrong type or size before looking at it (schema)', async () => {
@@ -121,7 +111,7 @@ describe('sign-up refuses taken and malformed names, and keeps no half-made acco
     ])('refuses an email with %s (400 invalid_email)', async (_case, email) => {
       const answer = await askToSignUp({ username: 'newcomer', email })
       expect(answer.status).toBe(400)
-      expect(answer.body).toEqual({ error: 'invalid_email', message: EMAIL_ADVICE })
+      expect(answer.body).toEqual({ error: 'invalid_email', message: EMAIL_ADVICE, field: 'email' })
     })
 
     it('refuses an email of the wrong type or size before looking at it (schema)', async () => {
@@ -144,7 +134,7 @@ describe('sign-up refuses taken and malformed names, and keeps no half-made acco
 
   describe('no account without a verified passkey', () => {
     it('keeps the username free when the passkey ceremony fails, and for the next sign-up', async () => {
-      const first = await atSignInPage()
+      const first = await fixture.openSignInPage()
       const options = await askToSignUp({ username: 'frank' }, first)
       expect(options.status).toBe(200)
       const failed = await first.browser.postJson(
@@ -157,12 +147,16 @@ describe('sign-up refuses taken and malformed names, and keeps no half-made acco
 
       // Another person (another browser) can take the name: nothing was reserved or created.
       const frank = createSoftwareAuthenticator()
-      const { tokens } = await signInWithCodeFlow(config, new TestBrowser(), frank, {
-        redirectUri: REDIRECT_URI,
+      const { tokens } = await signInWithCodeFlow(fixture.config, new TestBrowser(), frank, {
+        redirectUri: LOOPBACK_REDIRECT_URI,
         scope: 'openid avatar',
         script: { signUp: { username: 'Frank' } },
       })
-      const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, oidc.skipSubjectCheck)
+      const userinfo = await oidc.fetchUserInfo(
+        fixture.config,
+        tokens.access_token,
+        oidc.skipSubjectCheck,
+      )
       expect(userinfo.preferred_username).toBe('Frank')
       expect((await askToSignUp({ username: 'frank' })).status).toBe(409)
     })
@@ -173,8 +167,8 @@ describe('sign-up refuses taken and malformed names, and keeps no half-made acco
     })
 
     it('refuses the slower of two sign-ups racing for one name, and stores neither passkey twice', async () => {
-      const one = await atSignInPage()
-      const two = await atSignInPage()
+      const one = await fixture.openSignInPage()
+      const two = await fixture.openSignInPage()
       const optionsOne = await askToSignUp({ username: 'heidi' }, one)
       const optionsTwo = await askToSignUp({ username: 'Heidi' }, two)
       expect([optionsOne.status, optionsTwo.status]).toEqual([200, 200])
@@ -182,25 +176,26 @@ describe('sign-up refuses taken and malformed names, and keeps no half-made acco
       const second = createSoftwareAuthenticator()
       const won = await one.browser.postJson(
         `${one.interaction.base}/sign-up`,
-        first.register(optionsOne.body, { origin: provider.url }),
+        first.register(optionsOne.body, { origin: fixture.provider.url }),
       )
       expect(won.status).toBe(200)
       const lost = await two.browser.postJson<Answer['body']>(
         `${two.interaction.base}/sign-up`,
-        second.register(optionsTwo.body, { origin: provider.url }),
+        second.register(optionsTwo.body, { origin: fixture.provider.url }),
       )
       expect(lost.status).toBe(409)
       expect(lost.body).toEqual({
         error: 'username_taken',
         message: 'The username "Heidi" was taken a moment ago. Choose another one.',
+        field: 'username',
       })
 
       // The loser's passkey was not stored: it signs in to nothing.
-      const again = await atSignInPage()
+      const again = await fixture.openSignInPage()
       const signIn = await again.browser.postJson(`${again.interaction.base}/sign-in/options`, {})
       const refused = await again.browser.postJson<Answer['body']>(
         `${again.interaction.base}/sign-in`,
-        second.authenticate(signIn.body as never, { origin: provider.url }),
+        second.authenticate(signIn.body as never, { origin: fixture.provider.url }),
       )
       expect(refused.status).toBe(400)
       expect(refused.body.error).toBe('unknown_passkey')
@@ -208,13 +203,8 @@ describe('sign-up refuses taken and malformed names, and keeps no half-made acco
   })
 
   it('still signs the existing account in afterwards, with the same subject and claims', async () => {
-    const { tokens, outcome } = await signInWithCodeFlow(config, new TestBrowser(), alice, {
-      redirectUri: REDIRECT_URI,
-      scope: 'openid avatar email',
-    })
-    expect(outcome.sawConsent).toBe(false)
-    expect(tokens.claims()?.sub).toBe(aliceSub)
-    const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, String(aliceSub))
+    const tokens = await fixture.expectAccountStillSignsIn()
+    const userinfo = await oidc.fetchUserInfo(fixture.config, tokens.access_token, fixture.sub)
     expect(userinfo).toMatchObject({ preferred_username: 'alice', email: 'alice@example.com' })
   })
 })

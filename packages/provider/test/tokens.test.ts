@@ -1,83 +1,45 @@
 import {
-  buildAuthorizationRequest,
-  createSoftwareAuthenticator,
   discoverAsApp,
-  signInThroughProvider,
-  signInWithCodeFlow,
-  startTestProvider,
-  TestBrowser,
-  type TestProvider,
+  LOOPBACK_APP,
+  type ProviderWithAccount,
+  startProviderWithAccount,
 } from '@passkey-id/testing'
 import * as oidc from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 
-const APP = 'http://localhost:8000'
-const REDIRECT_URI = `${APP}/cb`
 const OTHER_APP = 'https://app.example.com'
 
 describe('token, userinfo and introspection endpoints refuse what is not theirs', () => {
-  let provider: TestProvider
-  let config: oidc.Configuration
+  let fixture: ProviderWithAccount
   let otherApp: oidc.Configuration
-  const alice = createSoftwareAuthenticator()
-  let aliceSub: unknown
 
   beforeAll(async () => {
-    provider = await startTestProvider()
-    config = await discoverAsApp(provider.url, APP)
-    otherApp = await discoverAsApp(provider.url, OTHER_APP)
-    const { tokens } = await signInWithCodeFlow(config, new TestBrowser(), alice, {
-      redirectUri: REDIRECT_URI,
-      script: { signUp: { username: 'alice', email: 'alice@example.com' } },
-    })
-    aliceSub = tokens.claims()?.sub
+    fixture = await startProviderWithAccount({ email: 'alice@example.com' })
+    otherApp = await discoverAsApp(fixture.provider.url, OTHER_APP)
   })
-  afterAll(() => provider.close())
-
-  /** A fresh authorization code for alice and APP, with the request that asked for it. */
-  async function freshCode() {
-    const request = await buildAuthorizationRequest(config, { redirectUri: REDIRECT_URI })
-    const { callback } = await signInThroughProvider(new TestBrowser(), alice, request.url)
-    const code = callback.searchParams.get('code')
-    expect(code).toEqual(expect.any(String))
-    return { request, callback, code: String(code), verifier: String(request.verifier) }
-  }
-
-  /** Posts a form to the token endpoint as a public client does; returns status, headers and JSON. */
-  async function postToken(params: Record<string, string>, headers: Record<string, string> = {}) {
-    const response = await fetch(`${provider.url}/openid/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-      body: new URLSearchParams(params),
-    })
-    const body = (await response.json()) as Record<string, unknown>
-    return { status: response.status, headers: response.headers, body }
-  }
+  afterAll(() => fixture.close())
 
   describe('authorization codes', () => {
     it('are single-use: a replay gets invalid_grant and revokes what the first exchange issued', async () => {
-      const { request, callback, code, verifier } = await freshCode()
-      const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      const issued = await fixture.issueCode()
+      const { request, callback, verifier } = issued
+      const tokens = await oidc.authorizationCodeGrant(fixture.config, callback, {
         pkceCodeVerifier: verifier,
         expectedState: request.state,
         expectedNonce: request.nonce,
       })
-      expect(await oidc.tokenIntrospection(config, tokens.access_token)).toMatchObject({
+      expect(await oidc.tokenIntrospection(fixture.config, tokens.access_token)).toMatchObject({
         active: true,
       })
 
-      const replay = await postToken({
-        grant_type: 'authorization_code',
-        client_id: APP,
-        redirect_uri: REDIRECT_URI,
-        code,
-        code_verifier: verifier,
-      })
+      const replay = await fixture.redeemCode(issued)
       expect(replay.status).toBe(400)
       expect(replay.body).toMatchObject({ error: 'invalid_grant' })
 
-      expect(await oidc.tokenIntrospection(config, tokens.access_token)).toEqual({ active: false })
-      const userinfo = await fetch(`${provider.url}/openid/userinfo`, {
+      expect(await oidc.tokenIntrospection(fixture.config, tokens.access_token)).toEqual({
+        active: false,
+      })
+      const userinfo = await fetch(`${fixture.provider.url}/openid/userinfo`, {
         headers: { authorization: `Bearer ${tokens.access_token}` },
       })
       expect(userinfo.status).toBe(401)
@@ -85,105 +47,87 @@ describe('token, userinfo and introspection endpoints refuse what is not theirs'
     })
 
     it('are refused through openid-client on replay (the error an app sees)', async () => {
-      const { request, callback, verifier } = await freshCode()
+      const { request, callback, verifier } = await fixture.issueCode()
       const checks = {
         pkceCodeVerifier: verifier,
         expectedState: request.state,
         expectedNonce: request.nonce,
       }
-      await oidc.authorizationCodeGrant(config, callback, checks)
-      await expect(oidc.authorizationCodeGrant(config, callback, checks)).rejects.toMatchObject({
+      await oidc.authorizationCodeGrant(fixture.config, callback, checks)
+      await expect(
+        oidc.authorizationCodeGrant(fixture.config, callback, checks),
+      ).rejects.toMatchObject({
         error: 'invalid_grant',
         status: 400,
       })
     })
 
+    // Each row: the test, what it changes in the app's token request, the status and error expected.
     it.each([
-      ['another path on the app', `${APP}/other`],
-      ['the same path under another loopback name', 'http://127.0.0.1:8000/cb'],
-      ['another origin', 'https://evil.example.com/cb'],
-    ])('must be exchanged with the same redirect_uri, not %s', async (_case, redirectUri) => {
-      const { code, verifier } = await freshCode()
-      const answer = await postToken({
-        grant_type: 'authorization_code',
-        client_id: APP,
-        redirect_uri: redirectUri,
-        code,
-        code_verifier: verifier,
-      })
-      expect(answer.status).toBe(400)
-      expect(answer.body).toMatchObject({ error: 'invalid_grant' })
-    })
-
-    it('need a redirect_uri at the exchange', async () => {
-      const { code, verifier } = await freshCode()
-      const answer = await postToken({
-        grant_type: 'authorization_code',
-        client_id: APP,
-        code,
-        code_verifier: verifier,
-      })
-      expect(answer.status).toBe(400)
-      expect(answer.body).toMatchObject({
-        error: 'invalid_request',
-        error_description: expect.stringContaining('redirect_uri'),
-      })
-    })
-
-    it.each([
-      ['another app', OTHER_APP],
-      ['the same app under another loopback name (same pairwise sector)', 'http://127.0.0.1:8000'],
-    ])('belong to the client they were issued to, not %s', async (_case, clientId) => {
-      const { code, verifier } = await freshCode()
-      const answer = await postToken({
-        grant_type: 'authorization_code',
-        client_id: clientId,
-        redirect_uri: REDIRECT_URI,
-        code,
-        code_verifier: verifier,
-      })
-      expect(answer.status).toBe(400)
-      expect(answer.body).toMatchObject({ error: 'invalid_grant' })
-    })
-
-    it('are refused to a client_id that is not an origin (invalid_client)', async () => {
-      const { code, verifier } = await freshCode()
-      const answer = await postToken({
-        grant_type: 'authorization_code',
-        client_id: `${APP}/`,
-        redirect_uri: REDIRECT_URI,
-        code,
-        code_verifier: verifier,
-      })
-      expect(answer.status).toBe(401)
-      expect(answer.body).toMatchObject({ error: 'invalid_client' })
-    })
-
-    it('are refused without a client_id', async () => {
-      const { code, verifier } = await freshCode()
-      const answer = await postToken({
-        grant_type: 'authorization_code',
-        redirect_uri: REDIRECT_URI,
-        code,
-        code_verifier: verifier,
-      })
-      expect(answer.status).toBe(400)
-      expect(answer.body).toMatchObject({ error: 'invalid_request' })
+      [
+        'must be exchanged with the same redirect_uri, not another path on the app',
+        { redirect_uri: `${LOOPBACK_APP}/other` },
+        400,
+        { error: 'invalid_grant' },
+      ],
+      [
+        'must be exchanged with the same redirect_uri, not the same path under another loopback name',
+        { redirect_uri: 'http://127.0.0.1:8000/cb' },
+        400,
+        { error: 'invalid_grant' },
+      ],
+      [
+        'must be exchanged with the same redirect_uri, not another origin',
+        { redirect_uri: 'https://evil.example.com/cb' },
+        400,
+        { error: 'invalid_grant' },
+      ],
+      [
+        'need a redirect_uri at the exchange',
+        { redirect_uri: undefined },
+        400,
+        {
+          error: 'invalid_request',
+          error_description: expect.stringContaining('redirect_uri'),
+        },
+      ],
+      [
+        'belong to the client they were issued to, not another app',
+        { client_id: OTHER_APP },
+        400,
+        { error: 'invalid_grant' },
+      ],
+      [
+        'belong to the client they were issued to, not the same app under another loopback name (same pairwise sector)',
+        { client_id: 'http://127.0.0.1:8000' },
+        400,
+        { error: 'invalid_grant' },
+      ],
+      [
+        'are refused to a client_id that is not an origin (invalid_client)',
+        { client_id: `${LOOPBACK_APP}/` },
+        401,
+        { error: 'invalid_client' },
+      ],
+      [
+        'are refused without a client_id',
+        { client_id: undefined },
+        400,
+        { error: 'invalid_request' },
+      ],
+    ])('%s', async (_name, changes, status, body) => {
+      const answer = await fixture.redeemCode(await fixture.issueCode(), changes)
+      expect(answer.status).toBe(status)
+      expect(answer.body).toMatchObject(body)
     })
 
     it('expire after 60 seconds', async () => {
-      const { code, verifier } = await freshCode()
+      const issued = await fixture.issueCode()
       // Only the clock moves (the provider runs in this process); timers and I/O stay real.
       vi.useFakeTimers({ toFake: ['Date'] })
       try {
         vi.setSystemTime(Date.now() + 61_000)
-        const answer = await postToken({
-          grant_type: 'authorization_code',
-          client_id: APP,
-          redirect_uri: REDIRECT_URI,
-          code,
-          code_verifier: verifier,
-        })
+        const answer = await fixture.redeemCode(issued)
         expect(answer.status).toBe(400)
         expect(answer.body).toMatchObject({ error: 'invalid_grant' })
       } finally {
@@ -192,12 +136,9 @@ describe('token, userinfo and introspection endpoints refuse what is not theirs'
     })
 
     it('that were never issued get invalid_grant', async () => {
-      const answer = await postToken({
-        grant_type: 'authorization_code',
-        client_id: APP,
-        redirect_uri: REDIRECT_URI,
+      const answer = await fixture.redeemCode({
         code: 'not-a-code',
-        code_verifier: oidc.randomPKCECodeVerifier(),
+        verifier: oidc.randomPKCECodeVerifier(),
       })
       expect(answer.status).toBe(400)
       expect(answer.body).toMatchObject({ error: 'invalid_grant' })
@@ -210,16 +151,16 @@ describe('token, userinfo and introspection endpoints refuse what is not theirs'
     'implicit',
     'urn:ietf:params:oauth:grant-type:device_code',
   ])('refuses grant_type=%s', async (grantType) => {
-    const answer = await postToken({ grant_type: grantType, client_id: APP })
+    const answer = await fixture.postToken({ grant_type: grantType, client_id: LOOPBACK_APP })
     expect(answer.status).toBe(400)
     expect(answer.body.error).toMatch(/^(unsupported_grant_type|unauthorized_client)$/)
   })
 
   it('refuses a token request in JSON', async () => {
-    const response = await fetch(`${provider.url}/openid/token`, {
+    const response = await fetch(`${fixture.provider.url}/openid/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ grant_type: 'authorization_code', client_id: APP }),
+      body: JSON.stringify({ grant_type: 'authorization_code', client_id: LOOPBACK_APP }),
     })
     expect(response.status).toBe(400)
     expect(await response.json()).toMatchObject({ error: 'invalid_request' })
@@ -227,9 +168,11 @@ describe('token, userinfo and introspection endpoints refuse what is not theirs'
 
   describe('userinfo', () => {
     it('answers no token with 401 and a Bearer challenge', async () => {
-      const response = await fetch(`${provider.url}/openid/userinfo`)
+      const response = await fetch(`${fixture.provider.url}/openid/userinfo`)
       expect(response.status).toBe(401)
-      expect(response.headers.get('www-authenticate')).toBe(`Bearer realm="${provider.url}"`)
+      expect(response.headers.get('www-authenticate')).toBe(
+        `Bearer realm="${fixture.provider.url}"`,
+      )
       expect(await response.json()).toMatchObject({ error: 'invalid_token' })
     })
 
@@ -238,7 +181,7 @@ describe('token, userinfo and introspection endpoints refuse what is not theirs'
       ['an empty-looking token', '.'],
       ['a JWT nobody issued', 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.'],
     ])('answers %s with 401 and invalid_token', async (_case, token) => {
-      const response = await fetch(`${provider.url}/openid/userinfo`, {
+      const response = await fetch(`${fixture.provider.url}/openid/userinfo`, {
         headers: { authorization: `Bearer ${token}` },
       })
       expect(response.status).toBe(401)
@@ -249,10 +192,8 @@ describe('token, userinfo and introspection endpoints refuse what is not theirs'
     })
 
     it('refuses an ID token used as an access token', async () => {
-      const { tokens } = await signInWithCodeFlow(config, new TestBrowser(), alice, {
-        redirectUri: REDIRECT_URI,
-      })
-      const response = await fetch(`${provider.url}/openid/userinfo`, {
+      const { tokens } = await fixture.signIn()
+      const response = await fetch(`${fixture.provider.url}/openid/userinfo`, {
         headers: { authorization: `Bearer ${tokens.id_token}` },
       })
       expect(response.status).toBe(401)
@@ -260,11 +201,9 @@ describe('token, userinfo and introspection endpoints refuse what is not theirs'
     })
 
     it('refuses a token in the query string', async () => {
-      const { tokens } = await signInWithCodeFlow(config, new TestBrowser(), alice, {
-        redirectUri: REDIRECT_URI,
-      })
+      const { tokens } = await fixture.signIn()
       const response = await fetch(
-        `${provider.url}/openid/userinfo?access_token=${tokens.access_token}`,
+        `${fixture.provider.url}/openid/userinfo?access_token=${tokens.access_token}`,
       )
       expect(response.status).toBe(400)
       expect(await response.json()).toEqual({
@@ -276,24 +215,22 @@ describe('token, userinfo and introspection endpoints refuse what is not theirs'
 
   describe('introspection by a public client', () => {
     it('says active: false for a token issued to another app', async () => {
-      const { tokens } = await signInWithCodeFlow(config, new TestBrowser(), alice, {
-        redirectUri: REDIRECT_URI,
-      })
+      const { tokens } = await fixture.signIn()
       expect(await oidc.tokenIntrospection(otherApp, tokens.access_token)).toEqual({
         active: false,
       })
-      expect(await oidc.tokenIntrospection(config, tokens.access_token)).toMatchObject({
+      expect(await oidc.tokenIntrospection(fixture.config, tokens.access_token)).toMatchObject({
         active: true,
-        client_id: APP,
+        client_id: LOOPBACK_APP,
       })
     })
 
     it('says active: false for a garbage token', async () => {
-      expect(await oidc.tokenIntrospection(config, 'garbage')).toEqual({ active: false })
+      expect(await oidc.tokenIntrospection(fixture.config, 'garbage')).toEqual({ active: false })
     })
 
     it('refuses a client_id that is not an origin', async () => {
-      const response = await fetch(`${provider.url}/openid/introspect`, {
+      const response = await fetch(`${fixture.provider.url}/openid/introspect`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ token: 'garbage', client_id: 'localhost:8000' }),
@@ -305,7 +242,7 @@ describe('token, userinfo and introspection endpoints refuse what is not theirs'
 
   describe('CORS', () => {
     async function preflight(origin: string, path = '/openid/token') {
-      return fetch(`${provider.url}${path}`, {
+      return fetch(`${fixture.provider.url}${path}`, {
         method: 'OPTIONS',
         headers: {
           origin,
@@ -315,7 +252,7 @@ describe('token, userinfo and introspection endpoints refuse what is not theirs'
       })
     }
 
-    it.each([APP, 'http://127.0.0.1:8000'])(
+    it.each([LOOPBACK_APP, 'http://127.0.0.1:8000'])(
       'answers a token endpoint preflight from %s',
       async (origin) => {
         const response = await preflight(origin)
@@ -325,20 +262,10 @@ describe('token, userinfo and introspection endpoints refuse what is not theirs'
       },
     )
 
-    it.each([APP, 'http://127.0.0.1:8000'])(
+    it.each([LOOPBACK_APP, 'http://127.0.0.1:8000'])(
       'lets the app at %s read the token response',
       async (origin) => {
-        const { code, verifier } = await freshCode()
-        const answer = await postToken(
-          {
-            grant_type: 'authorization_code',
-            client_id: APP,
-            redirect_uri: REDIRECT_URI,
-            code,
-            code_verifier: verifier,
-          },
-          { origin },
-        )
+        const answer = await fixture.redeemCode(await fixture.issueCode(), {}, { origin })
         expect(answer.status).toBe(200)
         expect(answer.headers.get('access-control-allow-origin')).toBe(origin)
       },
@@ -352,30 +279,21 @@ describe('token, userinfo and introspection endpoints refuse what is not theirs'
       'https://localhost:8000',
       'null',
     ])('refuses a token request for the app from %s, and redeems nothing', async (origin) => {
-      const { code, verifier } = await freshCode()
-      const params = {
-        grant_type: 'authorization_code',
-        client_id: APP,
-        redirect_uri: REDIRECT_URI,
-        code,
-        code_verifier: verifier,
-      }
-      const refused = await postToken(params, { origin })
+      const issued = await fixture.issueCode()
+      const refused = await fixture.redeemCode(issued, {}, { origin })
       expect(refused.status).toBe(400)
       expect(refused.headers.get('access-control-allow-origin')).toBeNull()
       expect(refused.body).toMatchObject({
         error: 'invalid_request',
         error_description: expect.stringContaining('not allowed'),
       })
-      const fromApp = await postToken(params, { origin: APP })
+      const fromApp = await fixture.redeemCode(issued, {}, { origin: LOOPBACK_APP })
       expect(fromApp.status).toBe(200)
     })
 
     it('refuses a userinfo request with the app token from another origin', async () => {
-      const { tokens } = await signInWithCodeFlow(config, new TestBrowser(), alice, {
-        redirectUri: REDIRECT_URI,
-      })
-      const response = await fetch(`${provider.url}/openid/userinfo`, {
+      const { tokens } = await fixture.signIn()
+      const response = await fetch(`${fixture.provider.url}/openid/userinfo`, {
         headers: {
           origin: 'https://evil.example.com',
           authorization: `Bearer ${tokens.access_token}`,
@@ -388,10 +306,6 @@ describe('token, userinfo and introspection endpoints refuse what is not theirs'
   })
 
   it('still signs the existing account in afterwards, with the same subject', async () => {
-    const { tokens, outcome } = await signInWithCodeFlow(config, new TestBrowser(), alice, {
-      redirectUri: REDIRECT_URI,
-    })
-    expect(outcome.sawConsent).toBe(false)
-    expect(tokens.claims()?.sub).toBe(aliceSub)
+    await fixture.expectAccountStillSignsIn()
   })
 })

@@ -1,3 +1,6 @@
+/** The Accept header a browser sends when it opens a page (oidc-provider renders errors as HTML only then). */
+export const PAGE_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'
+
 /**
  * A browser without a screen, for protocol tests: it keeps cookies per host, follows redirects one
  * at a time (so a test can stop at the app's redirect URI) and says where requests come from the way

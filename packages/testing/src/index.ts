@@ -1,6 +1,7 @@
 export * from './chromium.ts'
 export * from './freePort.ts'
 export * from './openInteraction.ts'
+export * from './providerWithAccount.ts'
 export * from './relyingParty.ts'
 export * from './signInThroughProvider.ts'
 export * from './softwareAuthenticator.ts'

@@ -107,7 +107,7 @@ export async function interactionRoutes(
         return reply
           .type('text/html; charset=utf-8')
           .send(messagePage({ title: 'Sign-in interrupted', message: error.message }))
-      return reply.send({ error: error.code, message: error.message })
+      return reply.send({ error: error.code, message: error.message, field: error.field })
     }
     throw error
   })

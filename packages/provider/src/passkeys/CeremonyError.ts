@@ -1,6 +1,7 @@
 /**
  * A passkey ceremony that cannot go on, with the HTTP status and a message for the person: what
- * happened and what to do next. The page shows `message` as is.
+ * happened and what to do next. The page shows `message` as is, and marks and focuses the form
+ * field named by `field` when the problem is in what the person typed.
  */
 export class CeremonyError extends Error {
   override name = 'CeremonyError'
@@ -9,6 +10,7 @@ export class CeremonyError extends Error {
     readonly statusCode: 400 | 403 | 404 | 409,
     readonly code: string,
     message: string,
+    readonly field?: 'username' | 'email',
   ) {
     super(message)
   }

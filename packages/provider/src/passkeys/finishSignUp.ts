@@ -57,6 +57,7 @@ export async function finishSignUp(
         409,
         'username_taken',
         `The username "${pending.signUp.username}" was taken a moment ago. Choose another one.`,
+        'username',
       )
     }
     if (await context.accounts.findPasskey(credential.id)) {

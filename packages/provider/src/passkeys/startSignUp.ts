@@ -19,13 +19,19 @@ export async function startSignUp(
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const validation = validateSignUp(form)
   if (!validation.ok)
-    throw new CeremonyError(400, `invalid_${validation.field}`, validation.message)
+    throw new CeremonyError(
+      400,
+      `invalid_${validation.field}`,
+      validation.message,
+      validation.field,
+    )
   const { username, email } = validation.details
   if (await context.accounts.isUsernameTaken(username)) {
     throw new CeremonyError(
       409,
       'username_taken',
       `The username "${username}" is taken. Choose another one.`,
+      'username',
     )
   }
   // The user handle is random: WebAuthn stores it on the authenticator, so it must not be personal data.
