@@ -1,3 +1,4 @@
+import { createRemoteJWKSet, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose'
 import * as oidc from 'openid-client'
 
 /** The provider could not be reached or answered nonsense: the API cannot check tokens right now. */
@@ -10,6 +11,38 @@ export type TokenCheck =
   | { active: false }
   | { active: true; sub: string; scopes: string[]; expiresAt: Date | undefined }
 
+/** What local verification of a JWT access token concluded. */
+export type JwtCheck =
+  | { kind: 'valid'; sub: string; scopes: string[]; expiresAt: Date | undefined }
+  | { kind: 'invalid'; reason: string }
+  /** Not signed by a key of the issuer's JWKS with an allowed algorithm: ask the issuer instead. */
+  | { kind: 'unverifiable' }
+
+/** Asymmetric algorithms only: never `none`, never HMAC (an HS256 "signature" made with a public key). */
+export const JWT_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+]
+
+/** jose's errors that mean "these keys cannot verify this token", as opposed to "it is bad". */
+const UNVERIFIABLE = new Set([
+  'ERR_JWKS_NO_MATCHING_KEY',
+  'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+  'ERR_JOSE_ALG_NOT_ALLOWED',
+  'ERR_JWS_INVALID',
+  'ERR_JOSE_NOT_SUPPORTED',
+  'ERR_JWKS_MULTIPLE_MATCHING_KEYS',
+])
+
 /**
  * Talks to the OpenID provider for the API: discovery (fetched on first use, retried after a
  * failure, so an API starts even while its provider is down), token checks and userinfo.
@@ -17,6 +50,7 @@ export type TokenCheck =
  */
 export class IssuerClient {
   private configuration: Promise<oidc.Configuration> | undefined
+  private jwks: ReturnType<typeof createRemoteJWKSet> | undefined
 
   constructor(
     private readonly issuer: string,
@@ -54,6 +88,62 @@ export class IssuerClient {
     }
   }
 
+  /**
+   * Verifies a JWT access token with the issuer's published keys, without a round trip once the keys
+   * are fetched (jose refetches them when a token names an unknown `kid`). `iss`, `aud`, `exp` and
+   * `nbf` are checked with `clockToleranceSeconds` of skew. ID tokens are refused: they are signed by
+   * the same keys for the same audience, but prove a sign-in to the app, not access to the API.
+   */
+  async verifyJwt(
+    token: string,
+    audience: string,
+    clockToleranceSeconds: number,
+  ): Promise<JwtCheck> {
+    const metadata = (await this.discover()).serverMetadata()
+    if (metadata.jwks_uri === undefined) return { kind: 'unverifiable' }
+    this.jwks ??= createRemoteJWKSet(new URL(metadata.jwks_uri), {
+      timeoutDuration: this.timeoutSeconds * 1000,
+    })
+    let payload: JWTPayload
+    let typ: string | undefined
+    try {
+      const verified = await jwtVerify(token, this.jwks, {
+        issuer: metadata.issuer,
+        audience,
+        algorithms: JWT_ALGORITHMS,
+        clockTolerance: clockToleranceSeconds,
+      })
+      payload = verified.payload
+      typ = verified.protectedHeader.typ
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? ''
+      if (UNVERIFIABLE.has(code)) return { kind: 'unverifiable' }
+      if (error instanceof joseErrors.JOSEError && !code.startsWith('ERR_JWKS_')) {
+        return { kind: 'invalid', reason: error.message }
+      }
+      throw this.unavailable(error)
+    }
+    const scope =
+      typeof payload.scope === 'string'
+        ? payload.scope
+        : Array.isArray(payload.scp)
+          ? payload.scp.join(' ')
+          : undefined
+    const accessTokenType =
+      typ?.toLowerCase() === 'at+jwt' || typ?.toLowerCase() === 'application/at+jwt'
+    if (!accessTokenType && (payload.nonce !== undefined || scope === undefined)) {
+      return { kind: 'invalid', reason: 'an ID token is not an access token' }
+    }
+    if (typeof payload.sub !== 'string')
+      return { kind: 'invalid', reason: 'the token names no subject' }
+    return {
+      kind: 'valid',
+      sub: payload.sub,
+      scopes: (scope ?? '').split(' ').filter(Boolean),
+      expiresAt: payload.exp === undefined ? undefined : new Date(payload.exp * 1000),
+    }
+  }
+
   /** The profile the issuer releases for `token` (and the scopes it was granted). */
   async userinfo(token: string, expectedSubject?: string): Promise<Record<string, unknown>> {
     const configuration = await this.discover()
@@ -81,19 +171,21 @@ export class IssuerClient {
       return await request()
     } catch (error) {
       if (isTokenRejection(error)) throw error
-      const reason =
-        error instanceof Error
-          ? error.cause instanceof Error
-            ? error.cause.message
-            : error.message
-          : String(error)
-      throw new IssuerUnavailableError(
-        `the sign-in provider ${this.issuer} cannot be reached or gave an unusable answer (${reason})`,
-        {
-          cause: error,
-        },
-      )
+      throw this.unavailable(error)
     }
+  }
+
+  private unavailable(error: unknown): IssuerUnavailableError {
+    const reason =
+      error instanceof Error
+        ? error.cause instanceof Error
+          ? error.cause.message
+          : error.message
+        : String(error)
+    return new IssuerUnavailableError(
+      `the sign-in provider ${this.issuer} cannot be reached or gave an unusable answer (${reason})`,
+      { cause: error },
+    )
   }
 }
 

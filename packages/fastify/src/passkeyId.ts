@@ -9,18 +9,10 @@ import type {
 import fastifyPlugin from 'fastify-plugin'
 import { bearerToken } from './bearerToken.ts'
 import { IssuerClient, IssuerUnavailableError } from './IssuerClient.ts'
+import { TokenVerifier, type VerifiedToken } from './TokenVerifier.ts'
 
-/** The person behind a request that carried a valid access token. */
-export interface AuthenticatedUser {
-  /** Subject: who the person is, for this app (pairwise with passkey-id and Passwordless.ID). */
-  sub: string
-  /** Scopes the token was granted. */
-  scopes: string[]
-  /** When the token expires, when the issuer says. */
-  expiresAt: Date | undefined
-  /** The person's profile from the issuer's userinfo endpoint, for this token. */
-  userinfo(): Promise<Record<string, unknown>>
-}
+/** The person behind a request that carried a valid access token (`request.user`). */
+export type AuthenticatedUser = VerifiedToken
 
 /** Options of the `passkeyId` plugin. */
 export interface PasskeyIdOptions {
@@ -36,9 +28,21 @@ export interface PasskeyIdOptions {
   scopes?: string[]
   /** Timeout of each call to the provider, in seconds (default 5). */
   timeoutSeconds?: number
+  /** The `aud` that JWT access tokens must carry (default `clientId`). */
+  audience?: string
+  /** A token the provider confirmed is trusted this long before asking again, in seconds (default 60): the most a revoked token keeps working. */
+  revalidateAfterSeconds?: number
+  /** How many verified tokens are remembered (default 10,000). */
+  cacheSize?: number
+  /** Clock skew tolerated on a JWT's `exp` and `nbf`, in seconds (default 30). */
+  clockToleranceSeconds?: number
 }
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Scopes a token needs for this route (all of them); shown in the route's OpenAPI security. */
+    scopes?: string[]
+  }
   interface FastifyInstance {
     /** Hook (onRequest or preHandler) that lets a request through only with a valid bearer token. */
     authenticate: onRequestAsyncHookHandler
@@ -63,13 +67,25 @@ async function passkeyIdPlugin(app: FastifyInstance, options: PasskeyIdOptions):
   const clientId = options.clientId ?? appUrl
   const realm = `Bearer realm="${appUrl}"`
   const issuerClient = new IssuerClient(issuer, clientId, options.timeoutSeconds ?? 5)
+  const verifier = new TokenVerifier(issuerClient, {
+    audience: options.audience ?? clientId,
+    clockToleranceSeconds: options.clockToleranceSeconds ?? 30,
+    revalidateAfterSeconds: options.revalidateAfterSeconds ?? 60,
+    cacheSize: options.cacheSize ?? 10_000,
+  })
 
-  const refuse = (reply: FastifyReply, status: 400 | 401, error: string, description: string) =>
+  const refuse = (
+    reply: FastifyReply,
+    status: 400 | 401 | 403,
+    error: string,
+    description: string,
+    scope?: string,
+  ) =>
     reply
       .code(status)
       .header(
         'www-authenticate',
-        `${realm}, error="${error}", error_description="${description.replaceAll('"', "'")}"`,
+        `${realm}, error="${error}", error_description="${description.replaceAll('"', "'")}"${scope === undefined ? '' : `, scope="${scope}"`}`,
       )
       .send({ error, message: description })
 
@@ -92,20 +108,26 @@ async function passkeyIdPlugin(app: FastifyInstance, options: PasskeyIdOptions):
         `Malformed Authorization header: ${header.reason}.`,
       )
     try {
-      const check = await issuerClient.check(header.token)
-      if (!check.active)
+      const verdict = await verifier.verify(header.token)
+      if (!verdict.valid)
         return refuse(
           reply,
           401,
           'invalid_token',
-          'The access token is invalid, expired or revoked; sign in again.',
+          `The access token was refused (${verdict.reason}); sign in again.`,
         )
-      request.user = {
-        sub: check.sub,
-        scopes: check.scopes,
-        expiresAt: check.expiresAt,
-        userinfo: () => issuerClient.userinfo(header.token, check.sub),
+      const required = request.routeOptions.config.scopes ?? []
+      const missing = required.filter((scope) => !verdict.token.scopes.includes(scope))
+      if (missing.length > 0) {
+        return refuse(
+          reply,
+          403,
+          'insufficient_scope',
+          `This route needs the scope ${missing.join(' ')}; sign in again and grant it.`,
+          required.join(' '),
+        )
       }
+      request.user = verdict.token
     } catch (error) {
       if (!(error instanceof IssuerUnavailableError)) throw error
       request.log.warn({ reason: error.message }, 'token check failed: provider unavailable')
@@ -124,7 +146,10 @@ async function passkeyIdPlugin(app: FastifyInstance, options: PasskeyIdOptions):
   app.addHook('onRoute', (route) => {
     const hooks = [route.onRequest, route.preHandler].flat()
     if (!hooks.includes(authenticate)) return
-    route.schema = { ...route.schema, security: [{ [SECURITY_SCHEME]: [] }] }
+    route.schema = {
+      ...route.schema,
+      security: [{ [SECURITY_SCHEME]: route.config?.scopes ?? [] }],
+    }
   })
 
   if (options.docs === false) return
