@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { buildDemo } from '@passkey-id/demo'
 import {
@@ -22,7 +23,11 @@ const shot = (name: string) => ({ path: `${folder}${name}`, animations: 'disable
 const provider = await startTestProvider({ PORT: '8080' })
 const port = 8000
 const appUrl = `http://localhost:${port}`
-const demo = await buildDemo({ issuer: provider.url, appUrl })
+const demo = await buildDemo({
+  issuer: provider.url,
+  appUrl,
+  databaseUrl: join(dirname(provider.config.databaseUrl), 'demo.db'),
+})
 await demo.listen({ port, host: 'localhost' })
 const browser = await launchChromium()
 try {

@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path'
 import { buildDemo } from '@passkey-id/demo'
 import {
   addVirtualAuthenticator,
@@ -37,7 +38,11 @@ describe('signing in from the demo docs in Chromium', () => {
     provider = await startTestProvider()
     port = await freePort()
     appUrl = `http://localhost:${port}`
-    demo = await buildDemo({ issuer: provider.url, appUrl })
+    demo = await buildDemo({
+      issuer: provider.url,
+      appUrl,
+      databaseUrl: join(dirname(provider.config.databaseUrl), 'demo.db'),
+    })
     await demo.listen({ port, host: 'localhost' })
     browser = await launchChromium()
   })

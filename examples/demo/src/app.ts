@@ -2,12 +2,15 @@ import { passkeyId } from '@passkey-id/fastify'
 import Fastify, { type FastifyServerOptions } from 'fastify'
 
 /**
- * The seed's FastAPI app in TypeScript: docs whose Authorize button signs in with a passkey, and
- * `GET /userinfo`, which returns the signed-in person's profile from the provider.
+ * The seed's FastAPI app in TypeScript: docs whose Authorize button signs in with a passkey,
+ * `GET /userinfo`, which returns the signed-in person's profile, and the session the seed leaves to
+ * the reader (`POST`, `GET` and `DELETE /session`, from the plugin).
  */
 export async function buildDemo(options: {
   issuer: string
   appUrl: string
+  /** Where the API's sessions live (default `sqlite:./data/demo.db`). */
+  databaseUrl?: string
   logger?: FastifyServerOptions['logger']
 }) {
   const app = Fastify({ logger: options.logger ?? false })
@@ -15,6 +18,7 @@ export async function buildDemo(options: {
     issuer: options.issuer,
     appUrl: options.appUrl,
     docs: { title: 'passkey-id demo' },
+    sessions: { databaseUrl: options.databaseUrl ?? 'sqlite:./data/demo.db' },
   })
 
   app.get('/userinfo', { onRequest: app.authenticate }, (request) => request.user?.userinfo())

@@ -6,9 +6,11 @@ export interface DemoConfig {
   host: string
   appUrl: string
   issuer: string
+  /** Where the demo's sessions live. */
+  databaseUrl: string
 }
 
-/** Reads the demo's configuration from PORT, HOST, PUBLIC_URL and ISSUER. */
+/** Reads the demo's configuration from PORT, HOST, PUBLIC_URL, ISSUER and DATABASE_URL. */
 export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
   const port = readPort('PORT', env.PORT, 8000)
   return {
@@ -16,5 +18,6 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
     host: env.HOST?.trim() || 'localhost',
     appUrl: readOrigin('PUBLIC_URL', env.PUBLIC_URL, `http://localhost:${port}`),
     issuer: readOrigin('ISSUER', env.ISSUER, 'http://localhost:8080'),
+    databaseUrl: env.DATABASE_URL?.trim() || 'sqlite:./data/demo.db',
   }
 }

@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path'
 import {
   createSoftwareAuthenticator,
   discoverAsApp,
@@ -20,7 +21,11 @@ describe('the demo API', () => {
     provider = await startTestProvider()
     const port = await freePort()
     appUrl = `http://localhost:${port}`
-    demo = await buildDemo({ issuer: provider.url, appUrl })
+    demo = await buildDemo({
+      issuer: provider.url,
+      appUrl,
+      databaseUrl: join(dirname(provider.config.databaseUrl), 'demo.db'),
+    })
     await demo.listen({ port, host: 'localhost' })
   })
   afterAll(async () => {
@@ -54,6 +59,34 @@ describe('the demo API', () => {
       email: 'reader@example.com',
       email_verified: false,
     })
+  })
+
+  it('trades the token for a session, as the seed recommends, and signs out', async () => {
+    const config = await discoverAsApp(provider.url, appUrl)
+    const { tokens } = await signInWithCodeFlow(
+      config,
+      new TestBrowser(),
+      createSoftwareAuthenticator(),
+      {
+        redirectUri: `${appUrl}/docs/static/oauth2-redirect.html`,
+        scope: 'openid avatar',
+        script: { signUp: { username: 'session-user' } },
+      },
+    )
+    const started = await fetch(`${appUrl}/session`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    })
+    expect(started.status).toBe(201)
+    const cookie = started.headers.getSetCookie()[0]?.split(';')[0] ?? ''
+    const profile = await fetch(`${appUrl}/userinfo`, { headers: { cookie } })
+    expect(await profile.json()).toMatchObject({ preferred_username: 'session-user' })
+    const out = await fetch(`${appUrl}/session`, {
+      method: 'DELETE',
+      headers: { cookie, origin: appUrl },
+    })
+    expect(out.status).toBe(204)
+    expect((await fetch(`${appUrl}/userinfo`, { headers: { cookie } })).status).toBe(401)
   })
 
   it('refuses GET /userinfo without a token, with a Bearer challenge', async () => {

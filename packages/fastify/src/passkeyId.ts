@@ -9,6 +9,9 @@ import type {
 import fastifyPlugin from 'fastify-plugin'
 import { bearerToken } from './bearerToken.ts'
 import { IssuerClient, IssuerUnavailableError } from './IssuerClient.ts'
+import { cookieSessions, type SessionOptions } from './sessions/cookieSessions.ts'
+import type { ApiSession } from './sessions/SessionStore.ts'
+import { sessionRoutes } from './sessions/sessionRoutes.ts'
 import { TokenVerifier, type VerifiedToken } from './TokenVerifier.ts'
 
 /** The person behind a request that carried a valid access token (`request.user`). */
@@ -36,6 +39,8 @@ export interface PasskeyIdOptions {
   cacheSize?: number
   /** Clock skew tolerated on a JWT's `exp` and `nbf`, in seconds (default 30). */
   clockToleranceSeconds?: number
+  /** The API's own cookie sessions (`POST`/`GET`/`DELETE /session`), off by default. */
+  sessions?: boolean | SessionOptions
 }
 
 declare module 'fastify' {
@@ -46,6 +51,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Hook (onRequest or preHandler) that lets a request through only with a valid bearer token. */
     authenticate: onRequestAsyncHookHandler
+    /** The API's sessions per person (with the `sessions` option): list them, or end them all. */
+    sessions: { list(sub: string): Promise<ApiSession[]>; endAll(sub: string): Promise<number> }
   }
   interface FastifyRequest {
     /** The signed-in person; set by `authenticate`, null on routes without it. */
@@ -89,12 +96,42 @@ async function passkeyIdPlugin(app: FastifyInstance, options: PasskeyIdOptions):
       )
       .send({ error, message: description })
 
+  const sessions =
+    options.sessions === undefined || options.sessions === false
+      ? undefined
+      : await cookieSessions(app, appUrl, options.sessions === true ? {} : options.sessions)
+
+  /** Lets `user` through if they hold the route's scopes; answers 403 otherwise. */
+  const admit = (request: FastifyRequest, reply: FastifyReply, user: VerifiedToken) => {
+    const required = request.routeOptions.config.scopes ?? []
+    const missing = required.filter((scope) => !user.scopes.includes(scope))
+    if (missing.length > 0) {
+      return refuse(
+        reply,
+        403,
+        'insufficient_scope',
+        `This route needs the scope ${missing.join(' ')}; sign in again and grant it.`,
+        required.join(' '),
+      )
+    }
+    request.user = user
+  }
+
   const authenticate: onRequestAsyncHookHandler = async (
     request: FastifyRequest,
     reply: FastifyReply,
   ) => {
     const header = bearerToken(request.headers.authorization)
     if (header.kind === 'missing') {
+      const session =
+        sessions === undefined ? { kind: 'none' as const } : await sessions.lookup(request)
+      if (session.kind === 'session') return admit(request, reply, session.user)
+      if (session.kind === 'cross-site') {
+        return reply.code(403).send({
+          error: 'cross_site_request',
+          message: "A request signed in by the session cookie must come from this app's own pages.",
+        })
+      }
       return reply.code(401).header('www-authenticate', realm).send({
         error: 'unauthorized',
         message: 'Sign in first: this route needs an access token (Authorization: Bearer <token>).',
@@ -116,18 +153,7 @@ async function passkeyIdPlugin(app: FastifyInstance, options: PasskeyIdOptions):
           'invalid_token',
           `The access token was refused (${verdict.reason}); sign in again.`,
         )
-      const required = request.routeOptions.config.scopes ?? []
-      const missing = required.filter((scope) => !verdict.token.scopes.includes(scope))
-      if (missing.length > 0) {
-        return refuse(
-          reply,
-          403,
-          'insufficient_scope',
-          `This route needs the scope ${missing.join(' ')}; sign in again and grant it.`,
-          required.join(' '),
-        )
-      }
-      request.user = verdict.token
+      return admit(request, reply, verdict.token)
     } catch (error) {
       if (!(error instanceof IssuerUnavailableError)) throw error
       request.log.warn({ reason: error.message }, 'token check failed: provider unavailable')
@@ -151,6 +177,13 @@ async function passkeyIdPlugin(app: FastifyInstance, options: PasskeyIdOptions):
       security: [{ [SECURITY_SCHEME]: route.config?.scopes ?? [] }],
     }
   })
+  if (sessions !== undefined) {
+    app.decorate('sessions', {
+      list: (sub: string) => sessions.store.listBySubject(sub),
+      endAll: (sub: string) => sessions.store.deleteBySubject(sub),
+    })
+    sessionRoutes(app, sessions, authenticate)
+  }
 
   if (options.docs === false) return
   const docs = options.docs ?? {}

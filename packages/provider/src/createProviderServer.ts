@@ -1,5 +1,6 @@
 import formBody from '@fastify/formbody'
 import { safeLogSerializers } from '@passkey-id/runtime'
+import { getOrCreateSecret } from '@passkey-id/store'
 import Fastify, {
   type FastifyInstance,
   type FastifyRequest,
@@ -15,7 +16,7 @@ import { messagePage } from './pages/messagePage.ts'
 import { createOidcProvider } from './protocol/createOidcProvider.ts'
 import { mountOidcProvider } from './protocol/mountOidcProvider.ts'
 import { deleteExpiredRecords } from './store/deleteExpiredRecords.ts'
-import { getOrCreateSecret } from './store/getOrCreateSecret.ts'
+
 import { loadSigningKeys } from './store/loadSigningKeys.ts'
 import { openProviderStore } from './store/openProviderStore.ts'
 
@@ -33,8 +34,8 @@ export async function createProviderServer(
   const db = await openProviderStore(config.databaseUrl)
   const [jwks, cookieKey, pairwiseSalt] = await Promise.all([
     loadSigningKeys(db),
-    getOrCreateSecret(db, 'cookie-key-1'),
-    getOrCreateSecret(db, 'pairwise-salt'),
+    getOrCreateSecret(db, 'secrets', 'cookie-key-1'),
+    getOrCreateSecret(db, 'secrets', 'pairwise-salt'),
   ])
   const accounts = createAccountStore(db)
   const consents = createConsentStore(db)

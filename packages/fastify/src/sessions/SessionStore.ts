@@ -1,0 +1,28 @@
+/** A signed-in person's session on the API, kept server side; the cookie holds only its id. */
+export interface ApiSession {
+  id: string
+  sub: string
+  scopes: string[]
+  /** The profile from the provider at sign-in, returned by `request.user.userinfo()`. */
+  profile: Record<string, unknown>
+  createdAt: Date
+  expiresAt: Date
+}
+
+/**
+ * Where sessions live. The default keeps them in a database (SQLite file or, later, PostgreSQL), so
+ * they survive a restart and several instances share them; implement this to keep them elsewhere.
+ */
+export interface SessionStore {
+  create(session: ApiSession): Promise<void>
+  /** The session, unless it does not exist or has expired. */
+  find(id: string): Promise<ApiSession | undefined>
+  delete(id: string): Promise<void>
+  /** The live sessions of one person, newest first. */
+  listBySubject(sub: string): Promise<ApiSession[]>
+  /** Ends every session of one person; returns how many there were. */
+  deleteBySubject(sub: string): Promise<number>
+  /** The secret that signs session cookies, created once and kept. */
+  cookieSecret(): Promise<string>
+  close(): Promise<void>
+}

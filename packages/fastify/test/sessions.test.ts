@@ -1,0 +1,200 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  LOOPBACK_APP,
+  type ProviderWithAccount,
+  startProviderWithAccount,
+} from '@passkey-id/testing'
+import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { passkeyId } from '../src/index.ts'
+
+/** The `name=value` of the session cookie a response sets, for the next request's Cookie header. */
+function sessionCookie(response: LightMyRequestResponse): string {
+  const cookie = response.cookies.find((candidate) => candidate.name === 'session')
+  if (cookie === undefined) throw new Error('no session cookie was set')
+  return `session=${cookie.value}`
+}
+
+describe('API sessions: a bearer token traded for a cookie', () => {
+  let fixture: ProviderWithAccount
+  let dir: string
+  let app: FastifyInstance
+  let token: string
+
+  async function buildApi() {
+    const api = Fastify()
+    await api.register(passkeyId, {
+      issuer: fixture.provider.url,
+      appUrl: LOOPBACK_APP,
+      docs: false,
+      sessions: { databaseUrl: join(dir, 'sessions.db') },
+    })
+    api.get('/me', { onRequest: api.authenticate }, async (request) => ({ sub: request.user?.sub }))
+    api.post('/notes', { onRequest: api.authenticate }, async () => ({ saved: true }))
+    api.get('/profile', { onRequest: api.authenticate }, async (request) =>
+      request.user?.userinfo(),
+    )
+    await api.ready()
+    return api
+  }
+
+  beforeAll(async () => {
+    fixture = await startProviderWithAccount({ scope: 'openid avatar' })
+    dir = await mkdtemp(join(tmpdir(), 'passkey-id-sessions-'))
+    app = await buildApi()
+    token = (await fixture.signIn({ scope: 'openid avatar' })).tokens.access_token
+  })
+  afterAll(async () => {
+    await app.close()
+    await fixture.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  async function startSession(api = app) {
+    const response = await api.inject({
+      method: 'POST',
+      url: '/session',
+      headers: { authorization: `Bearer ${token}` },
+    })
+    expect(response.statusCode).toBe(201)
+    return response
+  }
+
+  it('starts a session from a valid token with a signed, HttpOnly, SameSite=Lax cookie', async () => {
+    const response = await startSession()
+    const body = response.json()
+    expect(body).toEqual({
+      sub: fixture.sub,
+      scopes: expect.any(Array),
+      expiresAt: expect.any(String),
+    })
+    expect(body.scopes.sort()).toEqual(['avatar', 'openid'])
+    expect(Date.parse(body.expiresAt) - Date.now()).toBeGreaterThan(7 * 3600 * 1000)
+    const cookie = response.cookies.find((candidate) => candidate.name === 'session')
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' })
+    expect(cookie?.secure).toBeFalsy()
+    expect(cookie?.value).toMatch(/\./)
+  })
+
+  it('lets routes through with the cookie alone, and serves the profile kept at sign-in', async () => {
+    const cookie = sessionCookie(await startSession())
+    expect((await app.inject({ url: '/me', headers: { cookie } })).json()).toEqual({
+      sub: fixture.sub,
+    })
+    expect((await app.inject({ url: '/session', headers: { cookie } })).json()).toMatchObject({
+      sub: fixture.sub,
+    })
+    expect((await app.inject({ url: '/profile', headers: { cookie } })).json()).toMatchObject({
+      sub: fixture.sub,
+      preferred_username: 'alice',
+    })
+  })
+
+  it('refuses to start a session without a token, or from a cookie', async () => {
+    expect((await app.inject({ method: 'POST', url: '/session' })).statusCode).toBe(401)
+    const cookie = sessionCookie(await startSession())
+    const fromCookie = await app.inject({
+      method: 'POST',
+      url: '/session',
+      headers: { cookie, 'sec-fetch-site': 'same-origin' },
+    })
+    expect(fromCookie.statusCode).toBe(400)
+  })
+
+  it('refuses a forged or tampered cookie', async () => {
+    const cookie = sessionCookie(await startSession())
+    const [id = '', signature = ''] = cookie.slice('session='.length).split('.')
+    for (const forged of [
+      `session=${id}`,
+      `session=${id}.${signature.slice(0, -2)}xx`,
+      `session=x${id.slice(1)}.${signature}`,
+      'session=garbage',
+    ]) {
+      const response = await app.inject({ url: '/me', headers: { cookie: forged } })
+      expect(response.statusCode, forged).toBe(401)
+    }
+  })
+
+  it('refuses a cross-site unsafe request authenticated by the cookie (CSRF), and allows the app itself', async () => {
+    const cookie = sessionCookie(await startSession())
+    for (const headers of [
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site' },
+      { origin: 'https://evil.example.com' },
+    ]) {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/notes',
+        headers: { cookie, ...headers },
+      })
+      expect(response.statusCode).toBe(403)
+      expect(response.json().error).toBe('cross_site_request')
+    }
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/notes',
+          headers: { cookie, 'sec-fetch-site': 'same-origin' },
+        })
+      ).statusCode,
+    ).toBe(200)
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/notes',
+          headers: { cookie, origin: LOOPBACK_APP },
+        })
+      ).statusCode,
+    ).toBe(200)
+    // A bearer token is not sent by browsers on their own: no CSRF check for it.
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/notes',
+          headers: { authorization: `Bearer ${token}`, 'sec-fetch-site': 'cross-site' },
+        })
+      ).statusCode,
+    ).toBe(200)
+  })
+
+  it('signs out with DELETE /session: the cookie stops working and is cleared', async () => {
+    const cookie = sessionCookie(await startSession())
+    const crossSite = await app.inject({
+      method: 'DELETE',
+      url: '/session',
+      headers: { cookie, 'sec-fetch-site': 'cross-site' },
+    })
+    expect(crossSite.statusCode).toBe(403)
+    const out = await app.inject({
+      method: 'DELETE',
+      url: '/session',
+      headers: { cookie, 'sec-fetch-site': 'same-origin' },
+    })
+    expect(out.statusCode).toBe(204)
+    expect(out.cookies.find((candidate) => candidate.name === 'session')?.value).toBe('')
+    expect((await app.inject({ url: '/me', headers: { cookie } })).statusCode).toBe(401)
+  })
+
+  it('lists and ends every session of one person', async () => {
+    const cookies = [sessionCookie(await startSession()), sessionCookie(await startSession())]
+    expect((await app.sessions.list(fixture.sub)).length).toBeGreaterThanOrEqual(2)
+    expect(await app.sessions.endAll(fixture.sub)).toBeGreaterThanOrEqual(2)
+    for (const cookie of cookies)
+      expect((await app.inject({ url: '/me', headers: { cookie } })).statusCode).toBe(401)
+    expect(await app.sessions.list(fixture.sub)).toEqual([])
+  })
+
+  it('keeps sessions across a restart of the API', async () => {
+    const cookie = sessionCookie(await startSession())
+    await app.close()
+    app = await buildApi()
+    expect((await app.inject({ url: '/me', headers: { cookie } })).json()).toEqual({
+      sub: fixture.sub,
+    })
+  })
+})
