@@ -11,6 +11,12 @@ export type TokenCheck =
   | { active: false }
   | { active: true; sub: string; scopes: string[]; expiresAt: Date | undefined }
 
+/** The issuer as discovery describes it. */
+interface Discovered {
+  configuration: oidc.Configuration
+  metadata: oidc.ServerMetadata
+}
+
 /** What local verification of a JWT access token concluded. */
 export type JwtCheck =
   | { kind: 'valid'; sub: string; scopes: string[]; expiresAt: Date | undefined }
@@ -49,7 +55,7 @@ const UNVERIFIABLE = new Set([
  * Every call has a timeout, so a provider that hangs costs the caller seconds, not forever.
  */
 export class IssuerClient {
-  private configuration: Promise<oidc.Configuration> | undefined
+  private discovered: Promise<Discovered> | undefined
   private jwks: ReturnType<typeof createRemoteJWKSet> | undefined
 
   constructor(
@@ -60,12 +66,12 @@ export class IssuerClient {
 
   /** Asks the issuer whether `token` is active: introspection (RFC 7662) where offered, else userinfo. */
   async check(token: string): Promise<TokenCheck> {
-    const configuration = await this.discover()
+    const { configuration, metadata } = await this.discover()
     const rejected = (error: unknown): undefined => {
       if (isTokenRejection(error)) return undefined
       throw error
     }
-    if (configuration.serverMetadata().introspection_endpoint === undefined) {
+    if (metadata.introspection_endpoint === undefined) {
       const userinfo = await this.userinfo(token).catch(rejected)
       return userinfo === undefined
         ? { active: false }
@@ -99,7 +105,7 @@ export class IssuerClient {
     audience: string,
     clockToleranceSeconds: number,
   ): Promise<JwtCheck> {
-    const metadata = (await this.discover()).serverMetadata()
+    const { metadata } = await this.discover()
     if (metadata.jwks_uri === undefined) return { kind: 'unverifiable' }
     this.jwks ??= createRemoteJWKSet(new URL(metadata.jwks_uri), {
       timeoutDuration: this.timeoutSeconds * 1000,
@@ -146,23 +152,30 @@ export class IssuerClient {
 
   /** The profile the issuer releases for `token` (and the scopes it was granted). */
   async userinfo(token: string, expectedSubject?: string): Promise<Record<string, unknown>> {
-    const configuration = await this.discover()
+    const { configuration } = await this.discover()
     return this.call(() =>
       oidc.fetchUserInfo(configuration, token, expectedSubject ?? oidc.skipSubjectCheck),
     )
   }
 
-  private discover(): Promise<oidc.Configuration> {
-    this.configuration ??= this.call(() =>
+  /**
+   * The issuer's configuration and metadata, discovered once. The metadata is read once too:
+   * openid-client's `serverMetadata()` copies it on every call, which shows on the per-token path.
+   */
+  private discover(): Promise<Discovered> {
+    this.discovered ??= this.call(() =>
       oidc.discovery(new URL(this.issuer), this.clientId, undefined, oidc.None(), {
         timeout: this.timeoutSeconds,
         execute: new URL(this.issuer).protocol === 'http:' ? [oidc.allowInsecureRequests] : [],
       }),
-    ).catch((error: unknown) => {
-      this.configuration = undefined
-      throw error
-    })
-    return this.configuration
+    ).then(
+      (configuration) => ({ configuration, metadata: configuration.serverMetadata() }),
+      (error: unknown) => {
+        this.discovered = undefined
+        throw error
+      },
+    )
+    return this.discovered
   }
 
   /** Runs an outbound call, turning network failures and server errors into `IssuerUnavailableError`. */
