@@ -1,7 +1,5 @@
 import { mkdir } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { buildDemo } from '@passkey-id/demo'
 import {
   addVirtualAuthenticator,
   executeOperation,
@@ -9,6 +7,7 @@ import {
   openAuthorizeDialog,
   openDocs,
   startSignIn,
+  startTestDemo,
   startTestProvider,
   watchProblems,
 } from '@passkey-id/testing'
@@ -21,14 +20,8 @@ await mkdir(folder, { recursive: true })
 const shot = (name: string) => ({ path: `${folder}${name}`, animations: 'disabled' as const })
 
 const provider = await startTestProvider({ PORT: '8080' })
-const port = 8000
-const appUrl = `http://localhost:${port}`
-const demo = await buildDemo({
-  issuer: provider.url,
-  appUrl,
-  databaseUrl: join(dirname(provider.config.databaseUrl), 'demo.db'),
-})
-await demo.listen({ port, host: 'localhost' })
+const demo = await startTestDemo(provider, 8000)
+const appUrl = demo.url
 const browser = await launchChromium()
 try {
   const context = await browser.newContext({ viewport: { width: 900, height: 800 } })

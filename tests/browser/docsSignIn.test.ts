@@ -1,17 +1,16 @@
-import { dirname, join } from 'node:path'
-import { buildDemo } from '@passkey-id/demo'
 import {
   addVirtualAuthenticator,
   executeOperation,
   exportCredentials,
-  freePort,
   importCredentials,
   launchChromium,
   openAuthorizeDialog,
   openDocs,
   type PageProblems,
   startSignIn,
+  startTestDemo,
   startTestProvider,
+  type TestDemo,
   type TestProvider,
   type VirtualCredential,
   watchProblems,
@@ -24,8 +23,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 // the access token Swagger UI got with PKCE.
 describe('signing in from the demo docs in Chromium', () => {
   let provider: TestProvider
-  let demo: Awaited<ReturnType<typeof buildDemo>>
-  let port: number
+  let demo: TestDemo
+  let port: string
   let appUrl: string
   let browser: Browser
   const problems: PageProblems = { cspViolations: [], pageErrors: [], consoleErrors: [] }
@@ -36,14 +35,9 @@ describe('signing in from the demo docs in Chromium', () => {
 
   beforeAll(async () => {
     provider = await startTestProvider()
-    port = await freePort()
-    appUrl = `http://localhost:${port}`
-    demo = await buildDemo({
-      issuer: provider.url,
-      appUrl,
-      databaseUrl: join(dirname(provider.config.databaseUrl), 'demo.db'),
-    })
-    await demo.listen({ port, host: 'localhost' })
+    demo = await startTestDemo(provider)
+    appUrl = demo.url
+    port = new URL(appUrl).port
     browser = await launchChromium()
   })
   afterAll(async () => {

@@ -7,7 +7,6 @@ import {
   type PageProblems,
   startTestProvider,
   type TestProvider,
-  type VirtualAuthenticator,
   watchProblems,
 } from '@passkey-id/testing'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
@@ -109,27 +108,6 @@ describe('failed passkey ceremonies on the sign-in page in Chromium', () => {
     ])
   }
 
-  /**
-   * A platform authenticator that is present but never verifies the user: with user verification
-   * required, Chromium refuses the ceremony at once with NotAllowedError, as when a person cancels
-   * the fingerprint or PIN prompt.
-   */
-  async function addRefusingAuthenticator(page: Page): Promise<VirtualAuthenticator> {
-    const session = await page.context().newCDPSession(page)
-    await session.send('WebAuthn.enable')
-    const { authenticatorId } = await session.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: false,
-        automaticPresenceSimulation: true,
-      },
-    })
-    return { session, authenticatorId }
-  }
-
   /** Fills the username, clicks Create account and waits for the consent page. */
   async function signUp(page: Page, username: string) {
     await page.getByLabel('Username').fill(username)
@@ -140,7 +118,7 @@ describe('failed passkey ceremonies on the sign-in page in Chromium', () => {
 
   it('a cancelled sign-up says so, gives the buttons back, and the same username works next time', async () => {
     const page = await openSignIn()
-    const authenticator = await addRefusingAuthenticator(page)
+    const authenticator = await addVirtualAuthenticator(page, { userVerified: false })
     const username = 'carol'
     await page.getByLabel('Username').fill(username)
 

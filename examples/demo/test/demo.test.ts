@@ -1,32 +1,24 @@
-import { dirname, join } from 'node:path'
 import {
   createSoftwareAuthenticator,
   discoverAsApp,
-  freePort,
   signInWithCodeFlow,
+  startTestDemo,
   startTestProvider,
   TestBrowser,
+  type TestDemo,
   type TestProvider,
 } from '@passkey-id/testing'
-import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildDemo } from '../src/index.ts'
 
 describe('the demo API', () => {
   let provider: TestProvider
-  let demo: FastifyInstance
+  let demo: TestDemo
   let appUrl: string
 
   beforeAll(async () => {
     provider = await startTestProvider()
-    const port = await freePort()
-    appUrl = `http://localhost:${port}`
-    demo = await buildDemo({
-      issuer: provider.url,
-      appUrl,
-      databaseUrl: join(dirname(provider.config.databaseUrl), 'demo.db'),
-    })
-    await demo.listen({ port, host: 'localhost' })
+    demo = await startTestDemo(provider)
+    appUrl = demo.url
   })
   afterAll(async () => {
     await demo.close()

@@ -65,9 +65,14 @@ export interface VirtualCredential {
 /**
  * Gives `page` a platform authenticator that holds discoverable credentials and verifies the user
  * without asking, so `navigator.credentials.create` and `get` complete on their own. An authenticator
- * belongs to one page: a popup is a new page and needs its own.
+ * belongs to one page: a popup is a new page and needs its own. With `userVerified: false` it is
+ * present but never verifies the user: Chromium then refuses a ceremony that requires verification
+ * at once with NotAllowedError, as when a person cancels the fingerprint or PIN prompt.
  */
-export async function addVirtualAuthenticator(page: Page): Promise<VirtualAuthenticator> {
+export async function addVirtualAuthenticator(
+  page: Page,
+  { userVerified = true }: { userVerified?: boolean } = {},
+): Promise<VirtualAuthenticator> {
   const session = await page.context().newCDPSession(page)
   await session.send('WebAuthn.enable')
   const { authenticatorId } = await session.send('WebAuthn.addVirtualAuthenticator', {
@@ -76,7 +81,7 @@ export async function addVirtualAuthenticator(page: Page): Promise<VirtualAuthen
       transport: 'internal',
       hasResidentKey: true,
       hasUserVerification: true,
-      isUserVerified: true,
+      isUserVerified: userVerified,
       automaticPresenceSimulation: true,
     },
   })
