@@ -87,6 +87,14 @@ describe('the demo API', () => {
     expect(response.headers.get('www-authenticate')).toBe(`Bearer realm="${appUrl}"`)
   })
 
+  it('refuses a 100 kB Authorization header over real HTTP without a 5xx', async () => {
+    const response = await fetch(`${appUrl}/userinfo`, {
+      headers: { authorization: `Bearer ${'a'.repeat(100 * 1024)}` },
+    })
+    expect(response.status).toBe(431)
+    expect((await fetch(`${appUrl}/userinfo`)).status).toBe(401)
+  })
+
   it('serves Swagger UI with the provider as its openIdConnect scheme', async () => {
     const response = await fetch(`${appUrl}/docs/json`)
     const spec = await response.json()

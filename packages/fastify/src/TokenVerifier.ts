@@ -47,6 +47,11 @@ export class TokenVerifier {
     this.verified = new LruCache(options.cacheSize)
   }
 
+  /** The token, if it was verified before and is still trusted: no I/O, no promise. */
+  cached(token: string): VerifiedToken | undefined {
+    return this.verified.get(token)
+  }
+
   /** The verdict on `token`. Throws `IssuerUnavailableError` when the issuer cannot be asked. */
   verify(token: string): Promise<Verdict> {
     const cached = this.verified.get(token)

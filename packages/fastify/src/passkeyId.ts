@@ -4,10 +4,11 @@ import type {
   FastifyInstance,
   FastifyReply,
   FastifyRequest,
-  onRequestAsyncHookHandler,
+  HookHandlerDoneFunction,
+  onRequestHookHandler,
 } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
-import { bearerToken } from './bearerToken.ts'
+import { type BearerToken, bearerToken } from './bearerToken.ts'
 import { IssuerClient, IssuerUnavailableError } from './IssuerClient.ts'
 import { cookieSessions, type SessionOptions } from './sessions/cookieSessions.ts'
 import type { ApiSession } from './sessions/SessionStore.ts'
@@ -50,7 +51,7 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     /** Hook (onRequest or preHandler) that lets a request through only with a valid bearer token. */
-    authenticate: onRequestAsyncHookHandler
+    authenticate: onRequestHookHandler
     /** The API's sessions per person (with the `sessions` option): list them, or end them all. */
     sessions: { list(sub: string): Promise<ApiSession[]>; endAll(sub: string): Promise<number> }
   }
@@ -61,6 +62,13 @@ declare module 'fastify' {
 }
 
 const SECURITY_SCHEME = 'openIdConnect'
+
+/** An onRequest (or preHandler) hook in callback style, which needs no `this`. */
+type AuthenticateHook = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  done: HookHandlerDoneFunction,
+) => void
 
 /**
  * Passkey (OpenID Connect) sign-in for a Fastify API: declares the `openIdConnect` security scheme,
@@ -101,81 +109,121 @@ async function passkeyIdPlugin(app: FastifyInstance, options: PasskeyIdOptions):
       ? undefined
       : await cookieSessions(app, appUrl, options.sessions === true ? {} : options.sessions)
 
-  /** Lets `user` through if they hold the route's scopes; answers 403 otherwise. */
-  const admit = (request: FastifyRequest, reply: FastifyReply, user: VerifiedToken) => {
-    const required = request.routeOptions.config.scopes ?? []
+  /** Lets `user` through if they hold the `required` scopes (true); answers 403 otherwise (false). */
+  const admit = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    user: VerifiedToken,
+    required: readonly string[],
+  ): boolean => {
     const missing = required.filter((scope) => !user.scopes.includes(scope))
     if (missing.length > 0) {
-      return refuse(
+      refuse(
         reply,
         403,
         'insufficient_scope',
         `This route needs the scope ${missing.join(' ')}; sign in again and grant it.`,
         required.join(' '),
       )
+      return false
     }
     request.user = user
+    return true
   }
 
-  const authenticate: onRequestAsyncHookHandler = async (
+  /** Everything but a cached token: sessions, refusals, and asking the issuer. True if admitted. */
+  const check = async (
     request: FastifyRequest,
     reply: FastifyReply,
-  ) => {
-    const header = bearerToken(request.headers.authorization)
+    header: BearerToken,
+    required: readonly string[],
+  ): Promise<boolean> => {
     if (header.kind === 'missing') {
       const session =
         sessions === undefined ? { kind: 'none' as const } : await sessions.lookup(request)
-      if (session.kind === 'session') return admit(request, reply, session.user)
+      if (session.kind === 'session') return admit(request, reply, session.user, required)
       if (session.kind === 'cross-site') {
-        return reply.code(403).send({
+        reply.code(403).send({
           error: 'cross_site_request',
           message: "A request signed in by the session cookie must come from this app's own pages.",
         })
+        return false
       }
-      return reply.code(401).header('www-authenticate', realm).send({
+      reply.code(401).header('www-authenticate', realm).send({
         error: 'unauthorized',
         message: 'Sign in first: this route needs an access token (Authorization: Bearer <token>).',
       })
+      return false
     }
-    if (header.kind === 'malformed')
-      return refuse(
-        reply,
-        400,
-        'invalid_request',
-        `Malformed Authorization header: ${header.reason}.`,
-      )
+    if (header.kind === 'malformed') {
+      refuse(reply, 400, 'invalid_request', `Malformed Authorization header: ${header.reason}.`)
+      return false
+    }
     try {
       const verdict = await verifier.verify(header.token)
-      if (!verdict.valid)
-        return refuse(
-          reply,
-          401,
-          'invalid_token',
-          `The access token was refused (${verdict.reason}); sign in again.`,
-        )
-      return admit(request, reply, verdict.token)
+      if (verdict.valid) return admit(request, reply, verdict.token, required)
+      refuse(
+        reply,
+        401,
+        'invalid_token',
+        `The access token was refused (${verdict.reason}); sign in again.`,
+      )
+      return false
     } catch (error) {
       if (!(error instanceof IssuerUnavailableError)) throw error
       request.log.warn({ reason: error.message }, 'token check failed: provider unavailable')
-      return reply
+      reply
         .code(503)
         .header('retry-after', '5')
         .send({
           error: 'temporarily_unavailable',
           message: `Cannot check the access token: ${error.message}. Try again shortly.`,
         })
+      return false
     }
   }
+
+  /**
+   * The hook for a route needing `required` scopes. A token verified before is admitted without a
+   * promise or an await (this is the path nearly every request takes, so it is kept synchronous);
+   * anything else goes through `check`. A hook that replies does not call `done`.
+   */
+  const authenticateWith =
+    (required: readonly string[]): AuthenticateHook =>
+    (request, reply, done) => {
+      const header = bearerToken(request.headers.authorization)
+      const cached = header.kind === 'token' ? verifier.cached(header.token) : undefined
+      if (cached !== undefined) {
+        if (admit(request, reply, cached, required)) done()
+        return
+      }
+      check(request, reply, header, required).then((admitted) => {
+        if (admitted) done()
+      }, done)
+    }
+
+  // The decorated hook reads the route's scopes per request; on routes it is replaced (see onRoute)
+  // by one made for the route's scopes, which spares building `request.routeOptions` every time.
+  const authenticate: AuthenticateHook = (request, reply, done) =>
+    authenticateWith(request.routeOptions.config.scopes ?? [])(request, reply, done)
 
   app.decorate('authenticate', authenticate)
   app.decorateRequest('user', null)
   app.addHook('onRoute', (route) => {
-    const hooks = [route.onRequest, route.preHandler].flat()
-    if (!hooks.includes(authenticate)) return
-    route.schema = {
-      ...route.schema,
-      security: [{ [SECURITY_SCHEME]: route.config?.scopes ?? [] }],
+    const scopes = route.config?.scopes ?? []
+    let protectedRoute = false
+    const specialise = <Hook>(hooks: Hook | Hook[] | undefined): Hook | Hook[] | undefined => {
+      if (!Array.isArray(hooks)) {
+        if (hooks !== (authenticate as unknown)) return hooks
+        protectedRoute = true
+        return authenticateWith(scopes) as Hook
+      }
+      return hooks.map((hook) => specialise(hook) as Hook)
     }
+    route.onRequest = specialise(route.onRequest)
+    route.preHandler = specialise(route.preHandler)
+    if (!protectedRoute) return
+    route.schema = { ...route.schema, security: [{ [SECURITY_SCHEME]: scopes }] }
   })
   if (sessions !== undefined) {
     app.decorate('sessions', {

@@ -109,7 +109,7 @@ describe('API sessions: a bearer token traded for a cookie', () => {
     for (const forged of [
       `session=${id}`,
       `session=${id}.${signature.slice(0, -2)}xx`,
-      `session=x${id.slice(1)}.${signature}`,
+      `session=${id.startsWith('x') ? 'y' : 'x'}${id.slice(1)}.${signature}`,
       'session=garbage',
     ]) {
       const response = await app.inject({ url: '/me', headers: { cookie: forged } })

@@ -10,7 +10,7 @@ const APP = 'http://localhost:8000'
  * A standard OpenID provider of the kind the plugin must work with besides ours (Keycloak, say): JWT
  * access tokens signed RS256, discovery, JWKS, and introspection that counts how often it is asked.
  */
-async function startFakeIssuer() {
+async function startFakeIssuer({ introspection = true }: { introspection?: boolean } = {}) {
   const port = await freePort()
   const issuer = `http://localhost:${port}`
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true })
@@ -24,7 +24,7 @@ async function startFakeIssuer() {
     authorization_endpoint: `${issuer}/authorize`,
     token_endpoint: `${issuer}/token`,
     userinfo_endpoint: `${issuer}/userinfo`,
-    introspection_endpoint: `${issuer}/introspect`,
+    ...(introspection ? { introspection_endpoint: `${issuer}/introspect` } : {}),
     jwks_uri: `${issuer}/jwks`,
     response_types_supported: ['code'],
     subject_types_supported: ['public'],
@@ -226,5 +226,32 @@ describe('token verification through introspection, cached', () => {
     fake.opaque('later')
     expect((await call(app, 'later')).statusCode).toBe(200)
     await app.close()
+  })
+})
+
+describe('token verification through userinfo, for a provider without introspection', () => {
+  let fake: FakeIssuer
+  let app: FastifyInstance
+
+  beforeAll(async () => {
+    fake = await startFakeIssuer({ introspection: false })
+    app = await api(fake.issuer)
+  })
+  afterAll(async () => {
+    await app.close()
+    await fake.server.close()
+  })
+
+  it('accepts a token userinfo answers for, once, and refuses one it does not', async () => {
+    const token = fake.opaque('userinfo-only')
+    const before = fake.calls.userinfo
+    for (let i = 0; i < 5; i += 1) {
+      expect((await call(app, token)).json()).toEqual({ sub: 'user-2', scopes: [] })
+    }
+    expect(fake.calls.userinfo).toBe(before + 1)
+    const refused = await call(app, 'unknown-to-userinfo')
+    expect(refused.statusCode).toBe(401)
+    expect(refused.headers['www-authenticate']).toMatch(/error="invalid_token"/)
+    expect(fake.calls.introspection).toBe(0)
   })
 })

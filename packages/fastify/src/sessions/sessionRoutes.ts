@@ -1,4 +1,4 @@
-import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify'
+import type { FastifyInstance, onRequestHookHandler } from 'fastify'
 import type { CookieSessions } from './cookieSessions.ts'
 
 /**
@@ -9,7 +9,7 @@ import type { CookieSessions } from './cookieSessions.ts'
 export function sessionRoutes(
   app: FastifyInstance,
   sessions: CookieSessions,
-  authenticate: onRequestAsyncHookHandler,
+  authenticate: onRequestHookHandler,
 ): void {
   const url = sessions.routePrefix
   const describe = (user: { sub: string; scopes: string[]; expiresAt: Date | undefined }) => ({
