@@ -10,6 +10,7 @@ import type {
 import fastifyPlugin from 'fastify-plugin'
 import { type BearerToken, bearerToken } from './bearerToken.ts'
 import { IssuerClient, IssuerUnavailableError } from './IssuerClient.ts'
+import { preselectRouteScopes } from './preselectRouteScopes.ts'
 import { cookieSessions, type SessionOptions } from './sessions/cookieSessions.ts'
 import type { ApiSession } from './sessions/SessionStore.ts'
 import { sessionRoutes } from './sessions/sessionRoutes.ts'
@@ -28,7 +29,7 @@ export interface PasskeyIdOptions {
   clientId?: string
   /** Serve the OpenAPI docs with a working Authorize button (default `{ routePrefix: '/docs' }`), or not. */
   docs?: false | { routePrefix?: string; title?: string; version?: string; description?: string }
-  /** Scopes preselected in the docs' sign-in dialog (default `openid avatar email`). */
+  /** Scopes preselected in the docs' sign-in dialog (default `openid avatar email`), besides those routes need. */
   scopes?: string[]
   /** Timeout of each call to the provider, in seconds (default 5). */
   timeoutSeconds?: number
@@ -256,7 +257,7 @@ async function passkeyIdPlugin(app: FastifyInstance, options: PasskeyIdOptions):
     routePrefix: docs.routePrefix ?? '/docs',
     // Swagger UI's top bar injects an inline <style> for its logo, which the strict CSP below refuses;
     // the base layout has everything else (the Authorize button, the operations) without it.
-    uiConfig: { layout: 'BaseLayout' },
+    uiConfig: { layout: 'BaseLayout', onComplete: preselectRouteScopes },
     initOAuth: {
       clientId,
       usePkceWithAuthorizationCodeGrant: true,
