@@ -30,7 +30,8 @@ async function startFakeIssuer({ introspection = true }: { introspection?: boole
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['RS256'],
   }))
-  server.get('/jwks', async () => ({ keys: [publicJwk] }))
+  const published: JWK[] = [publicJwk]
+  server.get('/jwks', async () => ({ keys: published }))
   server.post<{ Body: { token: string } }>('/introspect', async (request) => {
     calls.introspection += 1
     const token = active.get(request.body.token)
@@ -70,7 +71,7 @@ async function startFakeIssuer({ introspection = true }: { introspection?: boole
     active.set(name, { sub: 'user-2', scope, exp: now() + 300 })
     return name
   }
-  return { issuer, server, calls, active, jwt, opaque, publicJwk, now }
+  return { issuer, server, calls, active, jwt, opaque, publicJwk, published, now }
 }
 
 type FakeIssuer = Awaited<ReturnType<typeof startFakeIssuer>>
@@ -254,4 +255,31 @@ describe('token verification through userinfo, for a provider without introspect
     expect(refused.headers['www-authenticate']).toMatch(/error="invalid_token"/)
     expect(fake.calls.introspection).toBe(0)
   })
+})
+
+describe('key rotation at the provider', () => {
+  let fake: FakeIssuer
+  let app: FastifyInstance
+
+  beforeAll(async () => {
+    fake = await startFakeIssuer()
+    app = await api(fake.issuer)
+  })
+  afterAll(async () => {
+    await app.close()
+    await fake.server.close()
+  })
+
+  it('fetches the keys again for a token with an unknown kid (at most every 30 s, as jose does)', async () => {
+    expect((await call(app, await fake.jwt())).statusCode).toBe(200)
+    const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true })
+    fake.published.push({ ...(await exportJWK(publicKey)), kid: 'k2', alg: 'RS256', use: 'sig' })
+    const rotated = await fake.jwt({ header: { kid: 'k2' }, key: privateKey as CryptoKey })
+    // jose refuses to refetch within 30 s of the last fetch (a flood of made-up kids cannot hammer
+    // the provider); the token is then checked by the provider instead, which does not know it.
+    expect((await call(app, rotated)).statusCode).toBe(401)
+    await new Promise((resolve) => setTimeout(resolve, 30_500))
+    const again = await fake.jwt({ header: { kid: 'k2' }, key: privateKey as CryptoKey })
+    expect((await call(app, again)).statusCode).toBe(200)
+  }, 60_000)
 })
