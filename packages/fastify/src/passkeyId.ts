@@ -144,7 +144,8 @@ async function passkeyIdPlugin(app: FastifyInstance, options: PasskeyIdOptions):
         sessions === undefined ? { kind: 'none' as const } : await sessions.lookup(request)
       if (session.kind === 'session') return admit(request, reply, session.user, required)
       if (session.kind === 'cross-site') {
-        reply.code(403).send({
+        // The cookie cannot be used from there; a bearer token could (browsers never add one).
+        reply.code(403).header('www-authenticate', realm).send({
           error: 'cross_site_request',
           message: "A request signed in by the session cookie must come from this app's own pages.",
         })

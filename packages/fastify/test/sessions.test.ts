@@ -131,6 +131,7 @@ describe('API sessions: a bearer token traded for a cookie', () => {
       })
       expect(response.statusCode).toBe(403)
       expect(response.json().error).toBe('cross_site_request')
+      expect(response.headers['www-authenticate']).toBe(`Bearer realm="${LOOPBACK_APP}"`)
     }
     expect(
       (
