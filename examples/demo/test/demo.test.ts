@@ -25,8 +25,11 @@ describe('the demo API', () => {
     await provider.close()
   })
 
-  it('returns the signed-in person profile from GET /userinfo, as the seed does', async () => {
-    // Swagger UI's authorization-code flow, as the docs page runs it: PKCE, the redirect page under /docs.
+  /**
+   * Signs a new account up as the docs page's authorization-code flow does (PKCE, the redirect page
+   * under /docs), and returns the tokens Swagger UI would get.
+   */
+  async function signUpFromTheDocs(scope: string, signUp: { username: string; email?: string }) {
     const config = await discoverAsApp(provider.url, appUrl)
     const { tokens } = await signInWithCodeFlow(
       config,
@@ -34,10 +37,18 @@ describe('the demo API', () => {
       createSoftwareAuthenticator(),
       {
         redirectUri: `${appUrl}/docs/static/oauth2-redirect.html`,
-        scope: 'openid avatar email',
-        script: { signUp: { username: 'seed-reader', email: 'reader@example.com' } },
+        scope,
+        script: { signUp },
       },
     )
+    return tokens
+  }
+
+  it('returns the signed-in person profile from GET /userinfo, as the seed does', async () => {
+    const tokens = await signUpFromTheDocs('openid avatar email', {
+      username: 'seed-reader',
+      email: 'reader@example.com',
+    })
 
     const response = await fetch(`${appUrl}/userinfo`, {
       headers: { authorization: `Bearer ${tokens.access_token}` },
@@ -54,17 +65,7 @@ describe('the demo API', () => {
   })
 
   it('trades the token for a session, as the seed recommends, and signs out', async () => {
-    const config = await discoverAsApp(provider.url, appUrl)
-    const { tokens } = await signInWithCodeFlow(
-      config,
-      new TestBrowser(),
-      createSoftwareAuthenticator(),
-      {
-        redirectUri: `${appUrl}/docs/static/oauth2-redirect.html`,
-        scope: 'openid avatar',
-        script: { signUp: { username: 'session-user' } },
-      },
-    )
+    const tokens = await signUpFromTheDocs('openid avatar', { username: 'session-user' })
     const started = await fetch(`${appUrl}/session`, {
       method: 'POST',
       headers: { authorization: `Bearer ${tokens.access_token}` },
