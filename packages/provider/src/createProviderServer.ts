@@ -3,6 +3,7 @@ import { safeLogSerializers } from '@passkey-id/runtime'
 import { getOrCreateSecret } from '@passkey-id/store'
 import Fastify, {
   type FastifyInstance,
+  type FastifyReply,
   type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify'
@@ -59,6 +60,18 @@ export async function createProviderServer(
     trustProxy: config.trustProxy,
     bodyLimit: 16 * 1024,
     return503OnClosing: true,
+    // Addresses Fastify cannot route (a bad %-escape, an over-long path) are answered before any
+    // hook runs: answer them here, with the same headers and without echoing the address back.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      const status = error.statusCode === 414 ? 414 : 400
+      reply
+        .code(status)
+        .headers(securityHeaders({ https }))
+        .send({
+          error: 'invalid_request',
+          message: status === 414 ? 'The address is too long.' : 'The address is malformed.',
+        })
+    },
   })
   oidc.on('server_error', (_ctx, error) =>
     app.log.error({ err: error }, 'oidc-provider server error'),

@@ -190,6 +190,22 @@ describe('every page is locked down: CSP, no framing, no referrer, nothing loade
     await expectLockedDown(malformed)
   })
 
+  it.each([
+    ['a malformed %-escape', '/interaction/%ZZ', 400, 'The address is malformed.'],
+    ['an over-long path', `/interaction/${'a'.repeat(3000)}`, 414, 'The address is too long.'],
+  ])(
+    'answers %s with the same headers, without echoing the address',
+    async (_case, path, status, message) => {
+      const response = await fetch(`${fixture.provider.url}${path}`)
+      expect(response.status).toBe(status)
+      expect(
+        parseCsp(response.headers.get('content-security-policy')).get('frame-ancestors'),
+      ).toEqual(["'none'"])
+      expect(response.headers.get('referrer-policy')).toBe('no-referrer')
+      expect(await response.json()).toEqual({ error: 'invalid_request', message })
+    },
+  )
+
   it('the stylesheet imports nothing from elsewhere', async () => {
     const response = await fetch(`${fixture.provider.url}/assets/styles.css`)
     expect(response.status).toBe(200)
