@@ -10,9 +10,24 @@ describe('loadProviderConfig', () => {
       rpId: 'localhost',
       databaseUrl: 'sqlite:./data/passkey-id.db',
       trustProxy: false,
-      accessTokenTtl: 600,
+      lifetimes: { accessToken: 600, authorizationCode: 60, idToken: 3600, session: 1_209_600 },
       pkceOptionalForLoopback: true,
       logLevel: 'info',
+    })
+  })
+
+  it('reads every lifetime', () => {
+    const config = loadProviderConfig({
+      ACCESS_TOKEN_TTL: '300',
+      CODE_TTL: '30',
+      ID_TOKEN_TTL: '900',
+      SESSION_TTL: '86400',
+    })
+    expect(config.lifetimes).toEqual({
+      accessToken: 300,
+      authorizationCode: 30,
+      idToken: 900,
+      session: 86_400,
     })
   })
 
@@ -46,6 +61,11 @@ describe('loadProviderConfig', () => {
 
   it('names the variable in every refusal', () => {
     expect(() => loadProviderConfig({ ACCESS_TOKEN_TTL: '10' })).toThrow(/^ACCESS_TOKEN_TTL must/)
+    expect(() => loadProviderConfig({ CODE_TTL: '3600' })).toThrow(
+      /^CODE_TTL must be a whole number of seconds from 10 to 600/,
+    )
+    expect(() => loadProviderConfig({ ID_TOKEN_TTL: 'soon' })).toThrow(/^ID_TOKEN_TTL must/)
+    expect(() => loadProviderConfig({ SESSION_TTL: '1' })).toThrow(/^SESSION_TTL must/)
     expect(() => loadProviderConfig({ PKCE_FOR_LOOPBACK: 'never' })).toThrow(
       /^PKCE_FOR_LOOPBACK must/,
     )

@@ -22,12 +22,31 @@ export interface ProviderConfig {
   databaseUrl: string
   /** Trust `X-Forwarded-*` headers from a TLS-terminating proxy in front. */
   trustProxy: boolean
-  /** Lifetime of access tokens, in seconds. */
-  accessTokenTtl: number
+  /** Lifetimes, in seconds, of what the provider issues. */
+  lifetimes: Lifetimes
   /** Whether loopback clients (http://localhost:*) may skip PKCE, as unmodified FastAPI apps do. */
   pkceOptionalForLoopback: boolean
   /** Pino log level. */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+}
+
+/** Lifetimes, in seconds: short for what travels (codes, tokens), long for the sign-in session. */
+export interface Lifetimes {
+  accessToken: number
+  authorizationCode: number
+  idToken: number
+  /** How long a person stays signed in to the provider in one browser. */
+  session: number
+}
+
+function readSeconds(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  return readInteger(name, value, fallback, { min, max, unit: 'of seconds' })
 }
 
 /**
@@ -44,11 +63,12 @@ export function loadProviderConfig(env: NodeJS.ProcessEnv = process.env): Provid
     rpId: readRpId(env.RP_ID, new URL(publicUrl).hostname),
     databaseUrl: env.DATABASE_URL?.trim() || 'sqlite:./data/passkey-id.db',
     trustProxy: readBoolean('TRUST_PROXY', env.TRUST_PROXY, false),
-    accessTokenTtl: readInteger('ACCESS_TOKEN_TTL', env.ACCESS_TOKEN_TTL, 600, {
-      min: 60,
-      max: 86_400,
-      unit: 'of seconds',
-    }),
+    lifetimes: {
+      accessToken: readSeconds('ACCESS_TOKEN_TTL', env.ACCESS_TOKEN_TTL, 600, 60, 86_400),
+      authorizationCode: readSeconds('CODE_TTL', env.CODE_TTL, 60, 10, 600),
+      idToken: readSeconds('ID_TOKEN_TTL', env.ID_TOKEN_TTL, 3600, 60, 86_400),
+      session: readSeconds('SESSION_TTL', env.SESSION_TTL, 14 * 86_400, 300, 400 * 86_400),
+    },
     pkceOptionalForLoopback:
       readChoice(
         'PKCE_FOR_LOOPBACK',

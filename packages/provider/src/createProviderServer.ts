@@ -50,7 +50,7 @@ export async function createProviderServer(
     jwks,
     cookieKeys: [cookieKey],
     pairwiseSalt,
-    accessTokenTtl: config.accessTokenTtl,
+    lifetimes: config.lifetimes,
     pkceOptionalForLoopback: config.pkceOptionalForLoopback,
     trustProxy: config.trustProxy,
   })

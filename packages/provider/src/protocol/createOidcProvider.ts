@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely'
 import Provider, { type Configuration } from 'oidc-provider'
 import type { AccountStore } from '../accounts/accountStore.ts'
 import type { ConsentStore } from '../accounts/consentStore.ts'
+import type { Lifetimes } from '../config.ts'
 import { securityHeaders } from '../http/securityHeaders.ts'
 import { html, trustedHtml } from '../pages/html.ts'
 import { messagePage } from '../pages/messagePage.ts'
@@ -23,6 +24,7 @@ export const ROUTES = {
   jwks: '/openid/jwks',
   end_session: '/openid/logout',
   introspection: '/openid/introspect',
+  revocation: '/openid/revoke',
 } as const
 
 /** What the protocol layer is built from. */
@@ -34,7 +36,7 @@ export interface OidcProviderOptions {
   jwks: { keys: JWK[] }
   cookieKeys: string[]
   pairwiseSalt: string
-  accessTokenTtl: number
+  lifetimes: Lifetimes
   pkceOptionalForLoopback: boolean
   trustProxy: boolean
 }
@@ -104,7 +106,11 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
         // A public client (no secret) may introspect only the tokens issued to it.
         allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
       },
-      revocation: { enabled: false },
+      revocation: {
+        enabled: true,
+        // A public client (no secret) may revoke only the tokens issued to it (RFC 7009).
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+      },
       pushedAuthorizationRequests: { enabled: false },
       dPoP: { enabled: false },
       resourceIndicators: { enabled: false },
@@ -129,12 +135,13 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       },
     },
     ttl: {
-      AccessToken: options.accessTokenTtl,
-      AuthorizationCode: 60,
-      IdToken: 3600,
+      AccessToken: options.lifetimes.accessToken,
+      AuthorizationCode: options.lifetimes.authorizationCode,
+      IdToken: options.lifetimes.idToken,
       Interaction: 30 * 60,
-      Session: 14 * 24 * 3600,
-      Grant: 14 * 24 * 3600,
+      Session: options.lifetimes.session,
+      // A grant lives as long as the session it belongs to; remembered consent outlives both.
+      Grant: options.lifetimes.session,
       BackchannelAuthenticationRequest: 600,
       ClientCredentials: 600,
       DeviceCode: 600,
