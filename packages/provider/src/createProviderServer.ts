@@ -11,14 +11,13 @@ import { createAccountStore } from './accounts/accountStore.ts'
 import { createConsentStore } from './accounts/consentStore.ts'
 import type { ProviderConfig } from './config.ts'
 import { securityHeaders } from './http/securityHeaders.ts'
+import { loadSigningKeys } from './keys/loadSigningKeys.ts'
 import { assetRoutes } from './pages/assetRoutes.ts'
 import { interactionRoutes } from './pages/interactionRoutes.ts'
 import { messagePage } from './pages/messagePage.ts'
 import { createOidcProvider } from './protocol/createOidcProvider.ts'
 import { mountOidcProvider } from './protocol/mountOidcProvider.ts'
 import { deleteExpiredRecords } from './store/deleteExpiredRecords.ts'
-
-import { loadSigningKeys } from './store/loadSigningKeys.ts'
 import { openProviderStore } from './store/openProviderStore.ts'
 
 /** How often expired sessions, interactions, codes and tokens are deleted. */
@@ -34,7 +33,7 @@ export async function createProviderServer(
 ): Promise<FastifyInstance> {
   const db = await openProviderStore(config.databaseUrl)
   const [jwks, cookieKey, pairwiseSalt] = await Promise.all([
-    loadSigningKeys(db),
+    loadSigningKeys(db, config.lifetimes.idToken),
     getOrCreateSecret(db, 'secrets', 'cookie-key-1'),
     getOrCreateSecret(db, 'secrets', 'pairwise-salt'),
   ])

@@ -1,0 +1,44 @@
+import type { JWK } from 'jose'
+import type { Kysely } from 'kysely'
+import type { ProviderDatabase } from '../store/schema.ts'
+import { insertSigningKey, SIGNING_ALGORITHMS } from './insertSigningKey.ts'
+
+/**
+ * Loads the signing keys as the private JWKS that oidc-provider takes, generating a current key per
+ * algorithm on first start.
+ *
+ * Order matters, because oidc-provider signs with the first key that fits an algorithm: current keys
+ * first; then next keys, published before they sign so that apps have them when they start to;
+ * then keys retired less than `keepRetiredForSeconds` ago, published (never used) until the ID
+ * tokens they signed have expired.
+ */
+export async function loadSigningKeys(
+  db: Kysely<ProviderDatabase>,
+  keepRetiredForSeconds: number,
+): Promise<{ keys: JWK[] }> {
+  for (const alg of SIGNING_ALGORITHMS) {
+    const current = await db
+      .selectFrom('signing_keys')
+      .select('kid')
+      .where('alg', '=', alg)
+      .where('state', '=', 'current')
+      .executeTakeFirst()
+    if (current === undefined) await insertSigningKey(db, alg, 'current')
+  }
+  const retiredSince = new Date(Date.now() - keepRetiredForSeconds * 1000).toISOString()
+  const rows = await db
+    .selectFrom('signing_keys')
+    .select(['private_jwk', 'state'])
+    .where((where) =>
+      where.or([
+        where('state', 'in', ['current', 'next']),
+        where.and([where('state', '=', 'retired'), where('updated_at', '>', retiredSince)]),
+      ]),
+    )
+    .orderBy('created_at')
+    .execute()
+  const ordered = (['current', 'next', 'retired'] as const).flatMap((state) =>
+    rows.filter((row) => row.state === state),
+  )
+  return { keys: ordered.map((row) => JSON.parse(row.private_jwk) as JWK) }
+}

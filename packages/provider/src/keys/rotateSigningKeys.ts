@@ -1,0 +1,82 @@
+import type { Kysely } from 'kysely'
+import type { ProviderDatabase } from '../store/schema.ts'
+import { insertSigningKey, SIGNING_ALGORITHMS } from './insertSigningKey.ts'
+
+/** A signing key as `keys list` shows it (never the private part). */
+export interface SigningKeySummary {
+  kid: string
+  alg: string
+  state: 'next' | 'current' | 'retired'
+  createdAt: string
+  updatedAt: string
+}
+
+/** Every signing key, newest first. */
+export async function listSigningKeys(db: Kysely<ProviderDatabase>): Promise<SigningKeySummary[]> {
+  const rows = await db
+    .selectFrom('signing_keys')
+    .select(['kid', 'alg', 'state', 'created_at', 'updated_at'])
+    .orderBy('created_at', 'desc')
+    .execute()
+  return rows.map((row) => ({
+    kid: row.kid,
+    alg: row.alg,
+    state: row.state,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }))
+}
+
+/**
+ * Step 1 of a rotation: a next key per algorithm (unless one is waiting already). Once instances
+ * restart they publish it, and apps that cache the JWKS learn it before it signs anything.
+ * Returns the kids added.
+ */
+export async function addNextSigningKeys(db: Kysely<ProviderDatabase>): Promise<string[]> {
+  const added: string[] = []
+  for (const alg of SIGNING_ALGORITHMS) {
+    const waiting = await db
+      .selectFrom('signing_keys')
+      .select('kid')
+      .where('alg', '=', alg)
+      .where('state', '=', 'next')
+      .executeTakeFirst()
+    if (waiting === undefined) added.push(await insertSigningKey(db, alg, 'next'))
+  }
+  return added
+}
+
+/**
+ * Step 2: each next key becomes current, and the current key it replaces is retired. After a restart
+ * the new keys sign; retired keys stay published until the ID tokens they signed have expired.
+ * Returns the kids promoted; none when no next key was waiting (run step 1 first).
+ */
+export async function promoteNextSigningKeys(db: Kysely<ProviderDatabase>): Promise<string[]> {
+  return db.transaction().execute(async (trx) => {
+    const promoted: string[] = []
+    const now = new Date().toISOString()
+    for (const alg of SIGNING_ALGORITHMS) {
+      const next = await trx
+        .selectFrom('signing_keys')
+        .select('kid')
+        .where('alg', '=', alg)
+        .where('state', '=', 'next')
+        .orderBy('created_at')
+        .executeTakeFirst()
+      if (next === undefined) continue
+      await trx
+        .updateTable('signing_keys')
+        .set({ state: 'retired', updated_at: now })
+        .where('alg', '=', alg)
+        .where('state', '=', 'current')
+        .execute()
+      await trx
+        .updateTable('signing_keys')
+        .set({ state: 'current', updated_at: now })
+        .where('kid', '=', next.kid)
+        .execute()
+      promoted.push(next.kid)
+    }
+    return promoted
+  })
+}
