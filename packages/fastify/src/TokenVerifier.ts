@@ -54,7 +54,7 @@ export class TokenVerifier {
 
   /** The verdict on `token`. Throws `IssuerUnavailableError` when the issuer cannot be asked. */
   verify(token: string): Promise<Verdict> {
-    const cached = this.verified.get(token)
+    const cached = this.cached(token)
     if (cached !== undefined) return Promise.resolve({ valid: true, token: cached })
     let pending = this.pending.get(token)
     if (pending === undefined) {

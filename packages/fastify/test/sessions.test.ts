@@ -122,6 +122,7 @@ describe('API sessions: a bearer token traded for a cookie', () => {
     for (const headers of [
       { 'sec-fetch-site': 'cross-site' },
       { 'sec-fetch-site': 'same-site' },
+      { 'sec-fetch-site': 'cross-site', origin: 'null' },
       { origin: 'https://evil.example.com' },
     ]) {
       const response = await app.inject({

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import fastifyCookie from '@fastify/cookie'
+import { isSameOriginRequest } from '@passkey-id/runtime'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { VerifiedToken } from '../TokenVerifier.ts'
 import { databaseSessionStore } from './databaseSessionStore.ts'
@@ -63,20 +64,14 @@ export async function cookieSessions(
     const unsigned = request.unsignCookie(raw)
     return unsigned.valid && unsigned.value !== null ? unsigned.value : undefined
   }
-  const fromTheApp = (request: FastifyRequest): boolean => {
-    const site = request.headers['sec-fetch-site']
-    if (site !== undefined) return site === 'same-origin'
-    const origin = request.headers.origin
-    return origin === undefined || origin === appUrl
-  }
-
   return {
     store,
     routePrefix: options.routePrefix ?? '/session',
     async lookup(request) {
       const id = sessionId(request)
       if (id === undefined) return { kind: 'none' }
-      if (!SAFE_METHODS.has(request.method) && !fromTheApp(request)) return { kind: 'cross-site' }
+      if (!SAFE_METHODS.has(request.method) && !isSameOriginRequest(request, appUrl))
+        return { kind: 'cross-site' }
       const session = await store.find(id)
       if (session === undefined) return { kind: 'none' }
       return {

@@ -1,6 +1,7 @@
 import type { JWK } from 'jose'
 import type { Kysely } from 'kysely'
 import type { ProviderDatabase } from '../store/schema.ts'
+import { findSigningKey } from './findSigningKey.ts'
 import { insertSigningKey, SIGNING_ALGORITHMS } from './insertSigningKey.ts'
 
 /**
@@ -17,13 +18,8 @@ export async function loadSigningKeys(
   keepRetiredForSeconds: number,
 ): Promise<{ keys: JWK[] }> {
   for (const alg of SIGNING_ALGORITHMS) {
-    const current = await db
-      .selectFrom('signing_keys')
-      .select('kid')
-      .where('alg', '=', alg)
-      .where('state', '=', 'current')
-      .executeTakeFirst()
-    if (current === undefined) await insertSigningKey(db, alg, 'current')
+    if ((await findSigningKey(db, alg, 'current')) === undefined)
+      await insertSigningKey(db, alg, 'current')
   }
   const retiredSince = new Date(Date.now() - keepRetiredForSeconds * 1000).toISOString()
   const rows = await db

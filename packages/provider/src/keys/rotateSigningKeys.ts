@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { ProviderDatabase } from '../store/schema.ts'
+import { findSigningKey } from './findSigningKey.ts'
 import { insertSigningKey, SIGNING_ALGORITHMS } from './insertSigningKey.ts'
 
 /** A signing key as `keys list` shows it (never the private part). */
@@ -35,13 +36,8 @@ export async function listSigningKeys(db: Kysely<ProviderDatabase>): Promise<Sig
 export async function addNextSigningKeys(db: Kysely<ProviderDatabase>): Promise<string[]> {
   const added: string[] = []
   for (const alg of SIGNING_ALGORITHMS) {
-    const waiting = await db
-      .selectFrom('signing_keys')
-      .select('kid')
-      .where('alg', '=', alg)
-      .where('state', '=', 'next')
-      .executeTakeFirst()
-    if (waiting === undefined) added.push(await insertSigningKey(db, alg, 'next'))
+    if ((await findSigningKey(db, alg, 'next')) === undefined)
+      added.push(await insertSigningKey(db, alg, 'next'))
   }
   return added
 }
@@ -56,13 +52,7 @@ export async function promoteNextSigningKeys(db: Kysely<ProviderDatabase>): Prom
     const promoted: string[] = []
     const now = new Date().toISOString()
     for (const alg of SIGNING_ALGORITHMS) {
-      const next = await trx
-        .selectFrom('signing_keys')
-        .select('kid')
-        .where('alg', '=', alg)
-        .where('state', '=', 'next')
-        .orderBy('created_at')
-        .executeTakeFirst()
+      const next = await findSigningKey(trx, alg, 'next')
       if (next === undefined) continue
       await trx
         .updateTable('signing_keys')
@@ -73,9 +63,9 @@ export async function promoteNextSigningKeys(db: Kysely<ProviderDatabase>): Prom
       await trx
         .updateTable('signing_keys')
         .set({ state: 'current', updated_at: now })
-        .where('kid', '=', next.kid)
+        .where('kid', '=', next)
         .execute()
-      promoted.push(next.kid)
+      promoted.push(next)
     }
     return promoted
   })
