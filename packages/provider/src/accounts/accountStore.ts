@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Kysely, Selectable } from 'kysely'
 import type { AccountsTable, PasskeysTable, ProviderDatabase } from '../store/schema.ts'
 import { randomAvatarName } from './avatars.ts'
+import type { ProfileUpdate } from './validateProfile.ts'
 import { type SignUpDetails, usernameKey } from './validateSignUp.ts'
 
 /** An account as stored. */
@@ -20,7 +21,7 @@ export interface NewPasskey {
   aaguid: string
 }
 
-/** The username was taken between the form check and the passkey's creation. */
+/** The username belongs to another account (taken between the form check and the write). */
 export class UsernameTakenError extends Error {
   override name = 'UsernameTakenError'
 }
@@ -37,6 +38,11 @@ export interface AccountStore {
   findPasskey(credentialId: string): Promise<(StoredPasskey & { user_handle: string }) | undefined>
   /** Records a sign-in: the new signature counter and the time of use. */
   recordPasskeyUse(credentialId: string, counter: number): Promise<void>
+  /**
+   * Applies a validated profile change (see `validateProfile`) and returns the account as stored.
+   * Throws `UsernameTakenError` if the new username is another account's, in any letter case.
+   */
+  updateProfile(accountId: string, update: ProfileUpdate): Promise<Account>
 }
 
 /** A random identifier: 128 bits, base64url. */
@@ -61,7 +67,7 @@ export function createAccountStore(db: Kysely<ProviderDatabase>): AccountStore {
     createWithPasskey: (details, passkey) =>
       db.transaction().execute(async (trx) => {
         const now = new Date().toISOString()
-        const account: Account = {
+        const account = {
           id: randomId(),
           user_handle: details.userHandle,
           username: details.username,
@@ -71,12 +77,14 @@ export function createAccountStore(db: Kysely<ProviderDatabase>): AccountStore {
           created_at: now,
           updated_at: now,
         }
+        // Returning the row gives the profile columns as the database starts them (empty).
         const inserted = await trx
           .insertInto('accounts')
           .values(account)
           .onConflict((conflict) => conflict.column('username_key').doNothing())
+          .returningAll()
           .executeTakeFirst()
-        if (inserted.numInsertedOrUpdatedRows === 0n) throw new UsernameTakenError(details.username)
+        if (inserted === undefined) throw new UsernameTakenError(details.username)
         await trx
           .insertInto('passkeys')
           .values({
@@ -92,7 +100,7 @@ export function createAccountStore(db: Kysely<ProviderDatabase>): AccountStore {
             last_used_at: null,
           })
           .execute()
-        return account
+        return inserted
       }),
 
     findPasskey: (credentialId) =>
@@ -111,5 +119,41 @@ export function createAccountStore(db: Kysely<ProviderDatabase>): AccountStore {
         .where('id', '=', credentialId)
         .execute()
     },
+
+    async updateProfile(accountId, update) {
+      const now = new Date().toISOString()
+      let updated: Account | undefined
+      try {
+        updated = await db
+          .updateTable('accounts')
+          .set({
+            ...update,
+            ...(update.username === undefined
+              ? {}
+              : { username_key: usernameKey(update.username) }),
+            profile_updated_at: now,
+            updated_at: now,
+          })
+          .where('id', '=', accountId)
+          .returningAll()
+          .executeTakeFirst()
+      } catch (error) {
+        // The unique index decides, so two accounts racing for one name cannot both get it.
+        if (isUniqueViolation(error, 'accounts.username_key'))
+          throw new UsernameTakenError(String(update.username))
+        throw error
+      }
+      if (updated === undefined) throw new Error(`there is no account ${accountId}`)
+      return updated
+    },
   }
+}
+
+/** Whether `error` is SQLite refusing a duplicate value in the unique `column` (table.column). */
+function isUniqueViolation(error: unknown, column: string): boolean {
+  return (
+    error instanceof Error &&
+    (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+    error.message.includes(column)
+  )
 }

@@ -20,27 +20,38 @@ const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$
  */
 export function validateSignUp(input: { username?: unknown; email?: unknown }): SignUpValidation {
   const username = typeof input.username === 'string' ? input.username.trim() : ''
-  if (username === '') {
-    return { ok: false, field: 'username', message: 'Choose a username.' }
-  }
-  if (!USERNAME.test(username)) {
-    return {
-      ok: false,
-      field: 'username',
-      message:
-        'A username has 3 to 30 letters (a to z), digits, and single dots, dashes or underscores, and starts and ends with a letter or digit.',
-    }
+  const usernameMessage = usernameProblem(username)
+  if (usernameMessage !== undefined) {
+    return { ok: false, field: 'username', message: usernameMessage }
   }
   const email = typeof input.email === 'string' ? input.email.trim() : ''
   if (email === '') return { ok: true, details: { username, email: null } }
-  if (email.length > 254 || !EMAIL.test(email)) {
-    return {
-      ok: false,
-      field: 'email',
-      message: 'That email address does not look right; check it, or leave it empty.',
-    }
-  }
+  const emailMessage = emailProblem(email)
+  if (emailMessage !== undefined) return { ok: false, field: 'email', message: emailMessage }
   return { ok: true, details: { username, email } }
+}
+
+/**
+ * What is wrong with a trimmed username, as a sentence to show the person, or `undefined` if it is
+ * acceptable. The one username rule: sign-up and the profile form both use it.
+ */
+export function usernameProblem(username: string): string | undefined {
+  if (username === '') return 'Choose a username.'
+  if (!USERNAME.test(username)) {
+    return 'A username has 3 to 30 letters (a to z), digits, and single dots, dashes or underscores, and starts and ends with a letter or digit.'
+  }
+  return undefined
+}
+
+/**
+ * What is wrong with a trimmed, non-empty email address, as a sentence to show the person, or
+ * `undefined` if it is acceptable. The one email rule: sign-up and the profile form both use it.
+ */
+export function emailProblem(email: string): string | undefined {
+  if (email.length > 254 || !EMAIL.test(email)) {
+    return 'That email address does not look right; check it, or leave it empty.'
+  }
+  return undefined
 }
 
 /** The form of a username that uniqueness is checked on: "Alice" and "alice" are one name. */

@@ -12,6 +12,31 @@ export interface AccountsTable {
   avatar: string
   created_at: string
   updated_at: string
+  // The profile (migration 0002): null until the person fills it in on the account page, in the form
+  // accounts/validateProfile.ts stores. Each maps to the OpenID Connect claim of the same name.
+  /** E.164, such as +41446681800. */
+  phone_number: string | null
+  name: string | null
+  given_name: string | null
+  family_name: string | null
+  /** YYYY-MM-DD, or 0000-MM-DD when the person leaves the year out (OpenID Connect allows it). */
+  birthdate: string | null
+  gender: string | null
+  /** Canonical BCP 47 language tag, such as de-CH. */
+  locale: string | null
+  /** IANA time zone, such as Europe/Zurich. */
+  zoneinfo: string | null
+  /** Absolute http(s) URL. */
+  website: string | null
+  /** Street and house number; may span lines (separated by \n). */
+  address_street: string | null
+  address_locality: string | null
+  address_region: string | null
+  address_postal_code: string | null
+  /** As the person wrote it: a country name or code. */
+  address_country: string | null
+  /** ISO-8601 time of the last profile change; null until the first one (created_at stands in). */
+  profile_updated_at: string | null
 }
 
 /** A passkey (WebAuthn credential) that signs in to an account. */

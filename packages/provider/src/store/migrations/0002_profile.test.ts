@@ -1,0 +1,67 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { migrateToLatest, openDatabase } from '@passkey-id/store'
+import { sql } from 'kysely'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import * as initial from './0001_initial.ts'
+import { providerMigrations } from './index.ts'
+
+describe('migration 0002_profile', () => {
+  let dir: string
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'passkey-id-migration-'))
+  })
+  afterEach(() => rm(dir, { recursive: true, force: true }))
+
+  it('adds empty profile columns to a database at 0001, keeping its accounts', async () => {
+    const db = openDatabase<unknown>(join(dir, 'provider.db'))
+    try {
+      await migrateToLatest(db, { '0001_initial': initial }, 'provider_migrations')
+      const row = {
+        id: 'a1',
+        user_handle: 'h1',
+        username: 'Alice',
+        username_key: 'alice',
+        email: 'alice@example.com',
+        avatar: 'fox',
+        created_at: '2024-01-01T00:00:00.000Z',
+        updated_at: '2024-01-02T00:00:00.000Z',
+      }
+      await sql`insert into accounts (id, user_handle, username, username_key, email, avatar, created_at, updated_at)
+        values (${row.id}, ${row.user_handle}, ${row.username}, ${row.username_key}, ${row.email}, ${row.avatar}, ${row.created_at}, ${row.updated_at})`.execute(
+        db,
+      )
+      await sql`insert into passkeys (id, account_id, public_key, counter, transports, device_type, backed_up, aaguid, created_at)
+        values ('k1', 'a1', 'pk', 3, '[]', 'singleDevice', 0, 'x', ${row.created_at})`.execute(db)
+
+      await migrateToLatest(db, providerMigrations, 'provider_migrations')
+
+      const accounts = await sql<Record<string, unknown>>`select * from accounts`.execute(db)
+      expect(accounts.rows).toEqual([
+        {
+          ...row,
+          phone_number: null,
+          name: null,
+          given_name: null,
+          family_name: null,
+          birthdate: null,
+          gender: null,
+          locale: null,
+          zoneinfo: null,
+          website: null,
+          address_street: null,
+          address_locality: null,
+          address_region: null,
+          address_postal_code: null,
+          address_country: null,
+          profile_updated_at: null,
+        },
+      ])
+      const passkeys = await sql`select id, account_id, counter from passkeys`.execute(db)
+      expect(passkeys.rows).toEqual([{ id: 'k1', account_id: 'a1', counter: 3 }])
+    } finally {
+      await db.destroy()
+    }
+  })
+})
