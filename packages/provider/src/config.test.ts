@@ -12,8 +12,16 @@ describe('loadProviderConfig', () => {
       trustProxy: false,
       lifetimes: { accessToken: 600, authorizationCode: 60, idToken: 3600, session: 1_209_600 },
       pkceOptionalForLoopback: true,
+      legacyFlows: 'loopback',
       logLevel: 'info',
     })
+  })
+
+  it('reads LEGACY_FLOWS: loopback (default), on or off, in any case', () => {
+    expect(loadProviderConfig({ LEGACY_FLOWS: '' }).legacyFlows).toBe('loopback')
+    expect(loadProviderConfig({ LEGACY_FLOWS: 'loopback' }).legacyFlows).toBe('loopback')
+    expect(loadProviderConfig({ LEGACY_FLOWS: 'on' }).legacyFlows).toBe('on')
+    expect(loadProviderConfig({ LEGACY_FLOWS: ' OFF ' }).legacyFlows).toBe('off')
   })
 
   it('reads every lifetime', () => {
@@ -68,6 +76,9 @@ describe('loadProviderConfig', () => {
     expect(() => loadProviderConfig({ SESSION_TTL: '1' })).toThrow(/^SESSION_TTL must/)
     expect(() => loadProviderConfig({ PKCE_FOR_LOOPBACK: 'never' })).toThrow(
       /^PKCE_FOR_LOOPBACK must/,
+    )
+    expect(() => loadProviderConfig({ LEGACY_FLOWS: 'true' })).toThrow(
+      /^LEGACY_FLOWS must be one of loopback, on, off, not "true"/,
     )
     expect(() => loadProviderConfig({ LOG_LEVEL: 'loud' })).toThrow(/^LOG_LEVEL must/)
     expect(() => loadProviderConfig({ PUBLIC_URL: 'http://id.example.com' })).toThrow(

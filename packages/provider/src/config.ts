@@ -26,9 +26,22 @@ export interface ProviderConfig {
   lifetimes: Lifetimes
   /** Whether loopback clients (http://localhost:*) may skip PKCE, as unmodified FastAPI apps do. */
   pkceOptionalForLoopback: boolean
+  /** Which apps may use the implicit flows (LEGACY_FLOWS); see `LegacyFlows`. */
+  legacyFlows: LegacyFlows
   /** Pino log level. */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 }
+
+/**
+ * The implicit flows, where tokens come straight back from the sign-in in the redirect's fragment:
+ *
+ * - `loopback` (default): `id_token` and `id_token token` (with a nonce) for every app; a bare
+ *   `response_type=token`, as Swagger UI's and FastAPI's docs pages send it, only for apps on this
+ *   machine (http://localhost, 127.0.0.1, [::1]), so that unmodified docs pages work in development.
+ * - `on`: the bare `token` for every app too.
+ * - `off`: no implicit flow at all; the authorization-code flow only.
+ */
+export type LegacyFlows = 'loopback' | 'on' | 'off'
 
 /** Lifetimes, in seconds: short for what travels (codes, tokens), long for the sign-in session. */
 export interface Lifetimes {
@@ -76,6 +89,12 @@ export function loadProviderConfig(env: NodeJS.ProcessEnv = process.env): Provid
         ['optional', 'required'],
         'optional',
       ) === 'optional',
+    legacyFlows: readChoice(
+      'LEGACY_FLOWS',
+      env.LEGACY_FLOWS,
+      ['loopback', 'on', 'off'],
+      'loopback',
+    ),
     logLevel: readChoice(
       'LOG_LEVEL',
       env.LOG_LEVEL,

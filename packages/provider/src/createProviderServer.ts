@@ -53,6 +53,7 @@ export async function createProviderServer(
     pkceOptionalForLoopback: config.pkceOptionalForLoopback,
     trustProxy: config.trustProxy,
   })
+    legacyFlows: config.legacyFlows,
 
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel, serializers: safeLogSerializers },

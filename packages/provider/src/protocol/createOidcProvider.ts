@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely'
 import Provider, { type Configuration } from 'oidc-provider'
 import type { AccountStore } from '../accounts/accountStore.ts'
 import type { ConsentStore } from '../accounts/consentStore.ts'
-import type { Lifetimes } from '../config.ts'
+import type { LegacyFlows, Lifetimes } from '../config.ts'
 import { securityHeaders } from '../http/securityHeaders.ts'
 import { html, trustedHtml } from '../pages/html.ts'
 import { messagePage } from '../pages/messagePage.ts'
@@ -12,6 +12,9 @@ import type { ProviderDatabase } from '../store/schema.ts'
 import { accountClaims } from './accountClaims.ts'
 import { appClientAdapter } from './clients/appClientAdapter.ts'
 import { isLoopbackHostname, isOnAppOrigin } from './clients/appOrigin.ts'
+import { allowImplicitForLoopbackApps } from './implicit/allowImplicitForLoopbackApps.ts'
+import { bareTokenRequests } from './implicit/bareTokenRequests.ts'
+import { supportedResponseTypes } from './implicit/supportedResponseTypes.ts'
 import { pairwiseSubject } from './pairwiseSubject.ts'
 import { renderProtocolError } from './renderProtocolError.ts'
 import { SCOPE_CLAIMS, SCOPES } from './scopes.ts'
@@ -38,20 +41,24 @@ export interface OidcProviderOptions {
   pairwiseSalt: string
   lifetimes: Lifetimes
   pkceOptionalForLoopback: boolean
+  /** Which apps may use the implicit flows (see `LegacyFlows`). */
+  legacyFlows: LegacyFlows
   trustProxy: boolean
 }
 
 /**
  * Configures oidc-provider as Passwordless.ID behaves: apps are their origins, subjects are pairwise,
- * only the authorization-code flow, consent remembered per account and app, everything persisted.
+ * the authorization-code flow and (per LEGACY_FLOWS) the implicit flows, consent remembered per
+ * account and app, everything persisted.
  */
 export function createOidcProvider(options: OidcProviderOptions): Provider {
   const { issuer, db, accounts, consents } = options
   const https = issuer.startsWith('https:')
+  const responseTypes = supportedResponseTypes(options.legacyFlows)
 
   const configuration: Configuration = {
     adapter: (model: string) =>
-      model === 'Client' ? appClientAdapter() : new OidcRecordAdapter(db, model),
+      model === 'Client' ? appClientAdapter(responseTypes) : new OidcRecordAdapter(db, model),
     jwks: options.jwks as Configuration['jwks'],
     cookies: { keys: options.cookieKeys },
     routes: ROUTES,
@@ -59,7 +66,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
     claims: Object.fromEntries(
       Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, [...claims]]),
     ),
-    responseTypes: ['code'],
+    responseTypes,
     // The placeholder redirect URI of a client (see appClientAdapter) is no destination: an app says
     // where the sign-in result goes, as OpenID Connect requires.
     allowOmittingSingleRegisteredRedirectUri: false,
@@ -152,10 +159,19 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
   const provider = new Provider(issuer, configuration)
   provider.proxy = options.trustProxy
   allowRedirectsOnAppOrigin(provider)
+  allowImplicitForLoopbackApps(provider)
+  // These headers come first: a form_post response adds the hash of its inline script to the
+  // script-src they set, and the bare-token refusal page below is served with them.
   provider.use(async (ctx, next) => {
     ctx.set(securityHeaders({ https }))
     await next()
   })
+  provider.use(
+    bareTokenRequests({
+      authorizationPath: ROUTES.authorization,
+      legacyFlows: options.legacyFlows,
+    }),
+  )
   return provider
 }
 

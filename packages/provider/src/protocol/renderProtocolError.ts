@@ -1,3 +1,4 @@
+import type { ParameterizedContext } from 'koa'
 import type { KoaContextWithOIDC } from 'oidc-provider'
 import { messagePage } from '../pages/messagePage.ts'
 import { canonicalAppOrigin } from './clients/appOrigin.ts'
@@ -7,6 +8,7 @@ interface ErrorParams {
   clientId: string | undefined
   redirectUri: string | undefined
   postLogoutRedirectUri: string | undefined
+  responseType: string | undefined
   /** Whether the request has no client_id at all (absent or empty, not repeated). */
   noClientId: boolean
   /** Whether the request has no redirect_uri at all (absent or empty, not repeated). */
@@ -15,10 +17,11 @@ interface ErrorParams {
 
 /**
  * The page shown when a sign-in or sign-out request cannot be sent back to the app (a bad client_id
- * or redirect_uri, say): it names the problem and, for the app's developer, the fix.
+ * or redirect_uri, say): it names the problem and, for the app's developer, the fix. `ctx` is
+ * oidc-provider's, or a plain Koa context in front of it (no `oidc` yet: the query is read instead).
  */
 export function renderProtocolError(
-  ctx: KoaContextWithOIDC,
+  ctx: ParameterizedContext & { oidc?: KoaContextWithOIDC['oidc'] },
   out: { error: string; error_description?: string },
 ): void {
   const raw = (ctx.oidc?.params ?? ctx.query) as Record<string, unknown>
@@ -28,6 +31,7 @@ export function renderProtocolError(
     clientId: text('client_id'),
     redirectUri: text('redirect_uri'),
     postLogoutRedirectUri: text('post_logout_redirect_uri'),
+    responseType: text('response_type'),
     noClientId: absent('client_id'),
     noRedirectUri: absent('redirect_uri'),
   }
@@ -54,6 +58,9 @@ function advice(
   const { error } = out
   const description = out.error_description ?? ''
   const { clientId, redirectUri, postLogoutRedirectUri } = params
+  if (error === 'unsupported_response_type' && params.responseType === 'token') {
+    return `${sentence(description || 'response_type=token is not allowed')} Switch the app to the authorization-code flow with PKCE. For FastAPI's docs page, create the app with FastAPI(swagger_ui_init_oauth={"usePkceWithAuthorizationCodeGrant": True}) and choose the authorization_code flow in the Authorize dialog. Other apps send response_type=code with a code_challenge (S256) and redeem the code at the token endpoint.`
+  }
   if (error === 'invalid_client' && clientId !== undefined && clientId !== '') {
     const canonical = canonicalAppOrigin(clientId)
     if (canonical !== undefined) {

@@ -1,14 +1,17 @@
-import type { Adapter, AdapterPayload } from 'oidc-provider'
+import type { Adapter, AdapterPayload, ResponseType } from 'oidc-provider'
 import { isAppOrigin } from './appOrigin.ts'
 
 /**
  * The client "store": there is none. Any app origin is a client, described on the fly as a public
- * web client (no secret) whose redirect URIs the `redirectUriAllowed` override checks by origin.
+ * web client (no secret) whose redirect URIs the `redirectUriAllowed` override checks by origin,
+ * allowed every response type the provider serves (`responseTypes`).
  *
  * `redirect_uris` holds a placeholder on the app's origin only because the client schema refuses an
  * empty list; oidc-provider's CORS and sector logic read it as "the app's origin".
  */
-export function appClientAdapter(): Adapter {
+export function appClientAdapter(responseTypes: readonly ResponseType[]): Adapter {
+  const implicit = responseTypes.some((type) => type !== 'code')
+  const grantTypes = implicit ? ['authorization_code', 'implicit'] : ['authorization_code']
   const refuse = async (): Promise<never> => {
     throw new Error('apps are not registered: a client is its origin')
   }
@@ -19,8 +22,8 @@ export function appClientAdapter(): Adapter {
         client_id: clientId,
         application_type: 'web',
         token_endpoint_auth_method: 'none',
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
+        grant_types: grantTypes,
+        response_types: [...responseTypes],
         redirect_uris: [`${clientId}/`],
         post_logout_redirect_uris: [`${clientId}/`],
         subject_type: 'pairwise',
