@@ -1,23 +1,51 @@
-import { SCOPE_DESCRIPTIONS, type Scope } from '../protocol/scopes.ts'
-import { html } from './html.ts'
+import type { Account } from '../accounts/accountStore.ts'
+import { accountClaims } from '../protocol/accountClaims.ts'
+import { SCOPE_CLAIMS, SCOPE_DESCRIPTIONS, type Scope } from '../protocol/scopes.ts'
+import { html, type SafeHtml } from './html.ts'
 import { layout } from './layout.ts'
 
 /**
- * The consent prompt: which app asks, who is signed in, and what each requested scope would share,
- * in plain words. Allow and Deny post the same form, so the page works without JavaScript.
+ * How the page names each claim it shows. The others are not worth a line: `sub` is an identifier
+ * the person never sees, `nickname` repeats the username, and the verified flags and `updated_at`
+ * describe the values rather than being any.
+ */
+const CLAIM_LABELS: Partial<Record<string, string>> = {
+  preferred_username: 'Your username',
+  picture: 'Your avatar',
+  email: 'Your email address',
+  phone_number: 'Your phone number',
+  name: 'Your name',
+  given_name: 'Your given name',
+  family_name: 'Your family name',
+  birthdate: 'Your birthdate',
+  gender: 'Your gender',
+  locale: 'Your language',
+  zoneinfo: 'Your time zone',
+  website: 'Your website',
+  address: 'Your address',
+}
+
+/**
+ * The consent prompt: which app asks, who is signed in, and for each requested scope what it would
+ * share, in plain words and with the signed-in account's own values, so the person sees exactly what
+ * the app gets. Values come from `accountClaims`, the same function that releases them. Allow and
+ * Deny post the same form, so the page works without JavaScript.
  */
 export function consentPage(page: {
   interactionUid: string
   clientId: string
-  username: string
+  issuer: string
+  account: Account
   scopes: Scope[]
 }): string {
+  const claims = accountClaims(page.account, page.issuer)
   const items = page.scopes.map(
-    (scope) => html`<li><span class="scope">${scope}</span> ${SCOPE_DESCRIPTIONS[scope]}</li>`,
+    (scope) =>
+      html`<li><span class="scope">${scope}</span> ${SCOPE_DESCRIPTIONS[scope]}${sharedValues(scope, claims)}</li>`,
   )
   return layout({
     title: 'Allow access',
-    body: html`<p class="app">Signed in as <strong>${page.username}</strong></p>
+    body: html`<p class="app">Signed in as <strong>${page.account.username}</strong></p>
 <h1><span class="origin">${page.clientId}</span> wants to</h1>
 <ul class="scopes">${items}</ul>
 <p class="hint">The app keeps this access: the next time it asks for the same, you will not be asked again.</p>
@@ -26,4 +54,30 @@ export function consentPage(page: {
 <button type="submit" name="decision" value="deny">Deny</button>
 </form>`,
   })
+}
+
+/**
+ * The values `scope` would share, one line each; for a scope whose values are all empty, a sentence
+ * saying so and where to fill them in. Nothing for a scope with nothing to show (`openid`).
+ */
+function sharedValues(scope: Scope, claims: Record<string, unknown>): SafeHtml | undefined {
+  const shown = SCOPE_CLAIMS[scope].filter((claim) => CLAIM_LABELS[claim] !== undefined)
+  if (shown.length === 0) return undefined
+  const lines = shown.flatMap((claim) =>
+    claims[claim] === undefined
+      ? []
+      : [html`<li>${CLAIM_LABELS[claim]}: ${claimValue(claim, claims[claim])}</li>`],
+  )
+  if (lines.length === 0)
+    return html`<p class="shared">Nothing is filled in yet, so the app gets nothing for this until you add it on your account page at <a href="/account" target="_blank" rel="noopener">/account</a>.</p>`
+  return html`<ul class="shared">${lines}</ul>`
+}
+
+/** A claim's value as the person recognises it: the avatar as its picture, the address as lines. */
+function claimValue(claim: string, value: unknown): SafeHtml {
+  if (claim === 'picture')
+    return html`<img class="avatar" src="${String(value)}" alt="your current avatar" width="24" height="24">`
+  if (claim === 'address')
+    return html`<span class="value lines">${(value as { formatted: string }).formatted}</span>`
+  return html`<span class="value">${String(value)}</span>`
 }

@@ -140,7 +140,8 @@ export async function interactionRoutes(
     return consentPage({
       interactionUid: interaction.uid,
       clientId,
-      username: account.username,
+      issuer: passkeys.origin,
+      account,
       scopes: [...new Set(scopes)],
     })
   })
