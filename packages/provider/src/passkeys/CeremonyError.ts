@@ -7,7 +7,7 @@ export class CeremonyError extends Error {
   override name = 'CeremonyError'
 
   constructor(
-    readonly statusCode: 400 | 403 | 404 | 409,
+    readonly statusCode: 400 | 401 | 403 | 404 | 409,
     readonly code: string,
     message: string,
     readonly field?: 'username' | 'email',

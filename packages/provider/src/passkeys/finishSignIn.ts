@@ -3,10 +3,10 @@ import {
   verifyAuthenticationResponse,
 } from '@simplewebauthn/server'
 import { CeremonyError } from './CeremonyError.ts'
-import { reason } from './finishSignUp.ts'
 import type { PasskeyContext } from './PasskeyCeremonies.ts'
 import { takePendingCeremony } from './pendingCeremony.ts'
 import { staleCeremony } from './staleCeremony.ts'
+import { reason } from './verifyNewPasskey.ts'
 
 /**
  * Verifies a passkey assertion against the pending sign-in and returns the account it signs in to.
@@ -17,7 +17,10 @@ export async function finishSignIn(
   interactionUid: string,
   response: AuthenticationResponseJSON,
 ): Promise<{ accountId: string }> {
-  const pending = await takePendingCeremony(context.db, interactionUid)
+  const pending = await takePendingCeremony(context.db, {
+    model: 'Interaction',
+    id: interactionUid,
+  })
   if (pending?.kind !== 'authentication') throw staleCeremony()
   const passkey = await context.accounts.findPasskey(response.id)
   if (passkey === undefined) {

@@ -19,11 +19,15 @@ export async function startSignIn(
     userVerification: 'required',
     timeout: CEREMONY_TIMEOUT_MS,
   })
-  const saved = await savePendingCeremony(context.db, interactionUid, {
-    kind: 'authentication',
-    challenge: options.challenge,
-    expiresAt: Date.now() + CEREMONY_TIMEOUT_MS,
-  })
+  const saved = await savePendingCeremony(
+    context.db,
+    { model: 'Interaction', id: interactionUid },
+    {
+      kind: 'authentication',
+      challenge: options.challenge,
+      expiresAt: Date.now() + CEREMONY_TIMEOUT_MS,
+    },
+  )
   if (!saved) throw expiredInteraction()
   return options
 }

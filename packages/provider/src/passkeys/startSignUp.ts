@@ -51,12 +51,16 @@ export async function startSignUp(
     },
     supportedAlgorithmIDs: [-7, -8, -257],
   })
-  const saved = await savePendingCeremony(context.db, interactionUid, {
-    kind: 'registration',
-    challenge: options.challenge,
-    expiresAt: Date.now() + CEREMONY_TIMEOUT_MS,
-    signUp: { username, email, userHandle: userHandle.toString('base64url') },
-  })
+  const saved = await savePendingCeremony(
+    context.db,
+    { model: 'Interaction', id: interactionUid },
+    {
+      kind: 'registration',
+      challenge: options.challenge,
+      expiresAt: Date.now() + CEREMONY_TIMEOUT_MS,
+      signUp: { username, email, userHandle: userHandle.toString('base64url') },
+    },
+  )
   if (!saved) throw expiredInteraction()
   return options
 }

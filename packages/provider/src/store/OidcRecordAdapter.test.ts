@@ -71,31 +71,39 @@ describe('protocol records on a real SQLite file', () => {
       challenge: 'abc',
       expiresAt: Date.now() + 60_000,
     } as const
-    expect(await savePendingCeremony(db, 'i1', ceremony)).toBe(true)
+    expect(await savePendingCeremony(db, { model: 'Interaction', id: 'i1' }, ceremony)).toBe(true)
     await interactions.upsert('i1', { uid: 'i1', result: {} }, 600)
     const [first, second] = await Promise.all([
-      takePendingCeremony(db, 'i1'),
-      takePendingCeremony(db, 'i1'),
+      takePendingCeremony(db, { model: 'Interaction', id: 'i1' }),
+      takePendingCeremony(db, { model: 'Interaction', id: 'i1' }),
     ])
     expect([first, second].filter(Boolean)).toEqual([ceremony])
-    expect(await takePendingCeremony(db, 'i1')).toBeUndefined()
+    expect(await takePendingCeremony(db, { model: 'Interaction', id: 'i1' })).toBeUndefined()
   })
 
   it('refuses an expired challenge and a challenge for a missing interaction', async () => {
     const interactions = new OidcRecordAdapter(db, 'Interaction')
     await interactions.upsert('i2', { uid: 'i2' }, 600)
-    await savePendingCeremony(db, 'i2', {
-      kind: 'authentication',
-      challenge: 'x',
-      expiresAt: Date.now() - 1,
-    })
-    expect(await takePendingCeremony(db, 'i2')).toBeUndefined()
-    expect(
-      await savePendingCeremony(db, 'missing', {
+    await savePendingCeremony(
+      db,
+      { model: 'Interaction', id: 'i2' },
+      {
         kind: 'authentication',
-        challenge: 'y',
-        expiresAt: Date.now() + 1000,
-      }),
+        challenge: 'x',
+        expiresAt: Date.now() - 1,
+      },
+    )
+    expect(await takePendingCeremony(db, { model: 'Interaction', id: 'i2' })).toBeUndefined()
+    expect(
+      await savePendingCeremony(
+        db,
+        { model: 'Interaction', id: 'missing' },
+        {
+          kind: 'authentication',
+          challenge: 'y',
+          expiresAt: Date.now() + 1000,
+        },
+      ),
     ).toBe(false)
   })
 })

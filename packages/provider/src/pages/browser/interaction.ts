@@ -7,11 +7,8 @@ import {
   startAuthentication,
   startRegistration,
 } from '@simplewebauthn/browser'
-
-interface ErrorBody {
-  message?: string
-  field?: string
-}
+import { explainPasskeyError } from './explainPasskeyError.ts'
+import { postJson } from './postJson.ts'
 
 const section = document.getElementById('interaction')
 const uid = section?.dataset.interactionUid ?? ''
@@ -32,40 +29,8 @@ function busy(on: boolean): void {
   for (const button of buttons) button.disabled = on
 }
 
-async function post<T>(path: string, body: unknown): Promise<T> {
-  const response = await fetch(`/interaction/${encodeURIComponent(uid)}/${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify(body),
-    credentials: 'same-origin',
-  })
-  const data = (await response.json().catch(() => ({}))) as T & ErrorBody
-  if (!response.ok) {
-    throw Object.assign(
-      new Error(data.message ?? `The server answered ${response.status}. Try again.`),
-      {
-        field: data.field,
-      },
-    )
-  }
-  return data
-}
-
-/** What the browser's own WebAuthn errors mean to a person. */
-function explain(error: unknown): { text: string; field?: string } {
-  if (error instanceof Error) {
-    const name = (error as { cause?: { name?: string } }).cause?.name ?? error.name
-    if (name === 'NotAllowedError' || name === 'AbortError') {
-      return {
-        text: 'The passkey request was cancelled or timed out. Try again when you are ready.',
-      }
-    }
-    if (name === 'InvalidStateError') {
-      return { text: 'This device already holds a passkey for this site. Sign in with it instead.' }
-    }
-    return { text: error.message, field: (error as { field?: string }).field }
-  }
-  return { text: 'Something went wrong. Try again.' }
+function post<T>(path: string, body: unknown): Promise<T> {
+  return postJson<T>(`/interaction/${encodeURIComponent(uid)}/${path}`, body)
 }
 
 async function run(ceremony: () => Promise<void>): Promise<void> {
@@ -74,7 +39,7 @@ async function run(ceremony: () => Promise<void>): Promise<void> {
   try {
     await ceremony()
   } catch (error) {
-    const { text, field } = explain(error)
+    const { text, field } = explainPasskeyError(error)
     show(text, field)
     busy(false)
   }
