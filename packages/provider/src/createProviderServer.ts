@@ -9,9 +9,11 @@ import Fastify, {
 } from 'fastify'
 import { createAccountStore } from './accounts/accountStore.ts'
 import { createConsentStore } from './accounts/consentStore.ts'
+import { createPasskeyStore } from './accounts/passkeyStore.ts'
 import type { ProviderConfig } from './config.ts'
 import { securityHeaders } from './http/securityHeaders.ts'
 import { loadSigningKeys } from './keys/loadSigningKeys.ts'
+import { accountRoutes } from './pages/account/accountRoutes.ts'
 import { assetRoutes } from './pages/assetRoutes.ts'
 import { interactionRoutes } from './pages/interactionRoutes.ts'
 import { messagePage } from './pages/messagePage.ts'
@@ -51,9 +53,9 @@ export async function createProviderServer(
     pairwiseSalt,
     lifetimes: config.lifetimes,
     pkceOptionalForLoopback: config.pkceOptionalForLoopback,
+    legacyFlows: config.legacyFlows,
     trustProxy: config.trustProxy,
   })
-    legacyFlows: config.legacyFlows,
 
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel, serializers: safeLogSerializers },
@@ -121,11 +123,21 @@ export async function createProviderServer(
   await app.register(formBody, { bodyLimit: 4 * 1024 })
   mountOidcProvider(app, oidc)
   await app.register(assetRoutes, { issuer })
-  await app.register(interactionRoutes, {
+  const ceremonies = {
+    db,
+    accounts,
+    rpId: config.rpId,
+    rpName: new URL(issuer).host,
+    origin: issuer,
+  }
+  await app.register(interactionRoutes, { oidc, accounts, consents, passkeys: ceremonies })
+  await app.register(accountRoutes, {
     oidc,
+    db,
     accounts,
     consents,
-    passkeys: { db, accounts, rpId: config.rpId, rpName: new URL(issuer).host, origin: issuer },
+    passkeys: createPasskeyStore(db),
+    ceremonies,
   })
 
   const cleanup = setInterval(() => {

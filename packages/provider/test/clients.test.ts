@@ -3,6 +3,7 @@ import {
   LOOPBACK_REDIRECT_URI,
   PAGE_ACCEPT,
   type ProviderWithAccount,
+  signOutOfProvider,
   startProviderWithAccount,
   TestBrowser,
   visibleText,
@@ -171,27 +172,12 @@ describe('apps are their origins: client_id and redirect_uri are checked before 
       )
     })
 
-    /** Signs out in `browser` through the confirmation form; returns where the provider sends it. */
-    async function signOut(browser: TestBrowser, params: Record<string, string>): Promise<URL> {
-      const url = new URL(`${fixture.provider.url}/openid/logout`)
-      for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value)
-      const page = await browser.fetch(url, { headers: PAGE })
-      expect(page.status).toBe(200)
-      const xsrf = /name="xsrf" value="([^"]+)"/.exec(await page.text())?.[1]
-      expect(xsrf).toEqual(expect.any(String))
-      const confirmed = await browser.fetch(`${fixture.provider.url}/openid/logout/confirm`, {
-        method: 'POST',
-        headers: { ...PAGE, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ xsrf: String(xsrf), logout: 'yes' }),
-      })
-      expect(confirmed.status).toBe(303)
-      return new URL(String(confirmed.headers.get('location')), fixture.provider.url)
-    }
-
     it('ignores a post_logout_redirect_uri that names no app, and ends on the provider', async () => {
       const browser = new TestBrowser()
       await fixture.signIn({ browser })
-      const end = await signOut(browser, { post_logout_redirect_uri: 'https://evil.example.com/' })
+      const end = await signOutOfProvider(browser, fixture.provider.url, {
+        post_logout_redirect_uri: 'https://evil.example.com/',
+      })
       expect(end.origin).toBe(fixture.provider.url)
       const page = await browser.fetch(end, { headers: PAGE })
       expect(page.status).toBe(200)
@@ -201,7 +187,7 @@ describe('apps are their origins: client_id and redirect_uri are checked before 
     it('sends the browser back to a post_logout_redirect_uri on the app origin', async () => {
       const browser = new TestBrowser()
       await fixture.signIn({ browser })
-      const end = await signOut(browser, {
+      const end = await signOutOfProvider(browser, fixture.provider.url, {
         client_id: LOOPBACK_APP,
         post_logout_redirect_uri: 'http://127.0.0.1:8000/signed-out',
         state: 'bye',

@@ -1,5 +1,6 @@
 export * from './chromium.ts'
 export * from './freePort.ts'
+export * from './openAccountPage.ts'
 export * from './openInteraction.ts'
 export * from './providerWithAccount.ts'
 export * from './relyingParty.ts'

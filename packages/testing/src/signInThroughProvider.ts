@@ -7,6 +7,8 @@ export interface SignInScript {
   signUp?: { username: string; email?: string }
   /** The answer on the consent page, if it is shown (default allow). */
   consent?: 'allow' | 'deny'
+  /** Where the walk ends (default: the first address off the provider, the app's redirect URI). */
+  stopAt?: (location: URL) => boolean
 }
 
 /** Where a sign-in ended, and what the person saw on the way. */
@@ -28,7 +30,7 @@ export async function signInThroughProvider(
   script: SignInScript = {},
 ): Promise<SignInOutcome> {
   const providerOrigin = authorizationUrl.origin
-  const leavesProvider = (location: URL) => location.origin !== providerOrigin
+  const leavesProvider = script.stopAt ?? ((location: URL) => location.origin !== providerOrigin)
   let sawConsent = false
   let step = await browser.follow(authorizationUrl, leavesProvider)
   for (let pages = 0; pages < 4; pages += 1) {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Kysely, Selectable } from 'kysely'
 import type { AccountsTable, PasskeysTable, ProviderDatabase } from '../store/schema.ts'
 import { randomAvatarName } from './avatars.ts'
+import { passkeyRow } from './passkeyStore.ts'
 import type { ProfileUpdate } from './validateProfile.ts'
 import { type SignUpDetails, usernameKey } from './validateSignUp.ts'
 
@@ -87,18 +88,7 @@ export function createAccountStore(db: Kysely<ProviderDatabase>): AccountStore {
         if (inserted === undefined) throw new UsernameTakenError(details.username)
         await trx
           .insertInto('passkeys')
-          .values({
-            id: passkey.id,
-            account_id: account.id,
-            public_key: Buffer.from(passkey.publicKey).toString('base64url'),
-            counter: passkey.counter,
-            transports: JSON.stringify(passkey.transports),
-            device_type: passkey.deviceType,
-            backed_up: passkey.backedUp ? 1 : 0,
-            aaguid: passkey.aaguid,
-            created_at: now,
-            last_used_at: null,
-          })
+          .values(passkeyRow(account.id, passkey, now))
           .execute()
         return inserted
       }),

@@ -1,26 +1,31 @@
 import { readFile } from 'node:fs/promises'
 import type { FastifyInstance } from 'fastify'
 import { AVATAR_NAMES, avatarSvg, isAvatarName } from '../accounts/avatars.ts'
-import { buildBrowserScript } from './buildBrowserScript.ts'
+import { BROWSER_SCRIPTS, buildBrowserScripts } from './buildBrowserScripts.ts'
 import { messagePage } from './messagePage.ts'
 
 /**
- * The provider's static files, all served from this process: the page script (bundled at start),
+ * The provider's static files, all served from this process: the page scripts (bundled at start),
  * the stylesheet, the avatars behind `picture`, and a front page for people who open the issuer URL.
  */
 export async function assetRoutes(
   app: FastifyInstance,
   options: { issuer: string },
 ): Promise<void> {
-  const [script, styles] = await Promise.all([
-    buildBrowserScript(),
+  const [scripts, styles] = await Promise.all([
+    buildBrowserScripts(),
     readFile(new URL('./styles.css', import.meta.url), 'utf8'),
   ])
   const avatars = new Map(AVATAR_NAMES.map((name) => [name, avatarSvg(name)]))
 
-  app.get('/assets/interaction.js', (_request, reply) =>
-    reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(script),
-  )
+  for (const name of BROWSER_SCRIPTS) {
+    app.get(`/assets/${name}.js`, (_request, reply) =>
+      reply
+        .type('text/javascript; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .send(scripts[name]),
+    )
+  }
   app.get('/assets/styles.css', (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(styles),
   )

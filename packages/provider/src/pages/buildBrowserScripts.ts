@@ -1,21 +1,38 @@
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
+/** The pages that run a script, each with its own bundle. */
+export const BROWSER_SCRIPTS = ['interaction', 'account'] as const
+
+/** The name of one of the pages' scripts. */
+export type BrowserScript = (typeof BROWSER_SCRIPTS)[number]
+
 /**
- * Bundles the sign-in page's script (with @simplewebauthn/browser) into one minified file, in
- * memory, when the provider starts: the page loads nothing from anywhere else.
+ * Bundles the pages' scripts (with @simplewebauthn/browser) into minified files, in memory, when the
+ * provider starts: the pages load nothing from anywhere else.
  */
-export async function buildBrowserScript(): Promise<string> {
+export async function buildBrowserScripts(): Promise<Record<BrowserScript, string>> {
   const result = await build({
-    entryPoints: [fileURLToPath(new URL('./browser/interaction.ts', import.meta.url))],
+    entryPoints: Object.fromEntries(
+      BROWSER_SCRIPTS.map((name) => [
+        name,
+        fileURLToPath(new URL(`./browser/${name}.ts`, import.meta.url)),
+      ]),
+    ),
     bundle: true,
     minify: true,
     format: 'esm',
     target: ['chrome109', 'firefox115', 'safari16'],
     write: false,
+    outdir: 'out',
     legalComments: 'none',
   })
-  const [output] = result.outputFiles
-  if (output === undefined) throw new Error('esbuild produced no output for the sign-in script')
-  return output.text
+  const bundles = Object.fromEntries(
+    BROWSER_SCRIPTS.map((name) => {
+      const output = result.outputFiles.find((file) => file.path.endsWith(`/out/${name}.js`))
+      if (output === undefined) throw new Error(`esbuild produced no output for ${name}.ts`)
+      return [name, output.text]
+    }),
+  )
+  return bundles as Record<BrowserScript, string>
 }

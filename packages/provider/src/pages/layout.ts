@@ -1,7 +1,13 @@
+import type { BrowserScript } from './buildBrowserScripts.ts'
 import { html, type SafeHtml } from './html.ts'
 
 /** The frame of every provider page: the stylesheet and, when the page needs it, the script. */
-export function layout(page: { title: string; body: SafeHtml; script?: boolean }): string {
+export function layout(page: {
+  title: string
+  body: SafeHtml
+  script?: BrowserScript
+  wide?: boolean
+}): string {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -11,10 +17,10 @@ export function layout(page: { title: string; body: SafeHtml; script?: boolean }
 <title>${page.title} · passkey-id</title>
 <link rel="stylesheet" href="/assets/styles.css">
 <link rel="icon" href="/assets/icon.svg" type="image/svg+xml">
-${page.script === true ? html`<script type="module" src="/assets/interaction.js"></script>` : ''}
+${page.script === undefined ? '' : html`<script type="module" src="/assets/${page.script}.js"></script>`}
 </head>
 <body>
-<main class="card">
+<main class="${page.wide === true ? 'card wide' : 'card'}">
 ${page.body}
 </main>
 <footer><p>passkey-id · sign-in without passwords</p></footer>

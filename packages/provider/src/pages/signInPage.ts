@@ -9,7 +9,7 @@ import { layout } from './layout.ts'
 export function signInPage(page: { interactionUid: string; clientId: string }): string {
   return layout({
     title: 'Sign in',
-    script: true,
+    script: 'interaction',
     body: html`<p class="app">Signing in to <strong class="origin">${page.clientId}</strong></p>
 <section aria-labelledby="sign-in-heading" data-interaction-uid="${page.interactionUid}" id="interaction">
 <h1 id="sign-in-heading">Sign in</h1>

@@ -92,6 +92,14 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       const clientId = ctx.oidc.client?.clientId
       const accountId = ctx.oidc.session?.accountId
       if (clientId === undefined || accountId === undefined) return undefined
+      // The account page signs in as an app whose client_id is the issuer itself: the person is on
+      // their own provider, so there is nothing to consent to beyond knowing who they are.
+      if (clientId === issuer) {
+        const grant = new Grant({ accountId, clientId })
+        grant.addOIDCScope('openid')
+        await grant.save()
+        return grant
+      }
       const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(clientId)
       const existing = grantId === undefined ? undefined : await Grant.find(grantId)
       const remembered = await consents.scopesFor(accountId, clientId)

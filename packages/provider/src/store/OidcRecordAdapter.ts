@@ -17,6 +17,7 @@ export class OidcRecordAdapter implements Adapter {
     const columns = {
       payload: JSON.stringify(payload),
       grant_id: payload.grantId ?? null,
+      account_id: payload.accountId ?? null,
       uid: payload.uid ?? null,
       user_code: payload.userCode ?? null,
       expires_at: expiresIn > 0 ? new Date(Date.now() + expiresIn * 1000).toISOString() : null,

@@ -54,6 +54,8 @@ export interface PasskeysTable {
   aaguid: string
   created_at: string
   last_used_at: string | null
+  /** What the person calls it on the account page; null until they name it. */
+  name: string | null
 }
 
 /** What an account allowed an app (client origin) to see, remembered across browsers and restarts. */
@@ -95,7 +97,9 @@ export interface OidcRecordsTable {
   /** ISO-8601; null means it does not expire. */
   expires_at: string | null
   consumed_at: string | null
-  /** The pending WebAuthn ceremony of an Interaction (JSON), consumed atomically. */
+  /** The account the record belongs to (sessions, grants, codes, tokens), for revocation and deletion. */
+  account_id: string | null
+  /** The pending WebAuthn ceremony of an Interaction or Session (JSON), consumed atomically. */
   webauthn_challenge: string | null
 }
 
