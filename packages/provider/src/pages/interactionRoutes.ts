@@ -126,7 +126,11 @@ export async function interactionRoutes(
       .header('cache-control', 'no-store')
       .type('text/html; charset=utf-8')
     if (interaction.prompt.name === 'login')
-      return signInPage({ interactionUid: interaction.uid, clientId })
+      return signInPage({
+        interactionUid: interaction.uid,
+        clientId,
+        forAccountPage: clientId === passkeys.origin,
+      })
     const account = await accounts.findById(String(interaction.session?.accountId))
     if (account === undefined)
       throw new CeremonyError(

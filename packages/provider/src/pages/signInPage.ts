@@ -6,11 +6,16 @@ import { layout } from './layout.ts'
  * holds) or create an account, whose passkey is made on the spot. The buttons start disabled and the
  * script enables them, so nothing can be submitted before the passkey code is there to handle it.
  */
-export function signInPage(page: { interactionUid: string; clientId: string }): string {
+export function signInPage(page: {
+  interactionUid: string
+  clientId: string
+  /** Whether the sign-in is for the provider's own account page rather than an app. */
+  forAccountPage: boolean
+}): string {
   return layout({
     title: 'Sign in',
     script: 'interaction',
-    body: html`<p class="app">Signing in to <strong class="origin">${page.clientId}</strong></p>
+    body: html`<p class="app">${page.forAccountPage ? 'Signing in to manage your passkey-id account' : html`Signing in to <strong class="origin">${page.clientId}</strong>`}</p>
 <section aria-labelledby="sign-in-heading" data-interaction-uid="${page.interactionUid}" id="interaction">
 <h1 id="sign-in-heading">Sign in</h1>
 <p>Use the passkey you made here before: your fingerprint, face or device PIN is all it takes.</p>
