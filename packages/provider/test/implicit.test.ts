@@ -228,6 +228,44 @@ describe('implicit flows for a loopback app under the default policy', () => {
     expect(response.headers.get('location')).toBeNull()
   })
 
+  it.each([
+    ['response_type given twice', 'response_type=token&response_type=token'],
+    ['scope given twice', 'response_type=token&scope=openid&scope=avatar'],
+    ['a nonce given twice', 'response_type=id_token%20token&nonce=a&nonce=b'],
+  ])('refuses a bare token request with %s: invalid_request, no token', async (_case, query) => {
+    const url = new URL(
+      `${issuer}/openid/authorize?${query}&client_id=${encodeURIComponent(LOOPBACK_APP)}&redirect_uri=${encodeURIComponent(LOOPBACK_REDIRECT_URI)}&state=${STATE}`,
+    )
+    const response = await answer(url, signedIn)
+    expectErrorOnly(response, 'invalid_request')
+  })
+
+  it('answers a malformed %-escape in a bare token request without a server error', async () => {
+    const url = request({ response_type: 'token' })
+    url.search += '&state2=%E0%A4%A'
+    const response = await signedIn.fetch(url)
+    await response.body?.cancel()
+    expect(response.status).toBeLessThan(500)
+    expect(response.headers.get('location') ?? '').not.toMatch(/\?.*token=/)
+  })
+
+  it('does not serve a bare token request posted as a form: the endpoint takes GET only', async () => {
+    const response = await signedIn.fetch(`${issuer}/openid/authorize`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        response_type: 'token',
+        client_id: LOOPBACK_APP,
+        redirect_uri: LOOPBACK_REDIRECT_URI,
+        scope: 'openid',
+        state: STATE,
+      }),
+    })
+    await response.body?.cancel()
+    expect(response.status).toBe(404)
+    expect(response.headers.get('location')).toBeNull()
+  })
+
   it('ignores scope values it does not know, however many', async () => {
     const unknown = Array.from({ length: 600 }, (_, index) => `unknown:${index}`).join(' ')
     const response = await answer(
