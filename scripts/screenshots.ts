@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import {
   addVirtualAuthenticator,
+  dialogFlow,
   executeOperation,
   launchChromium,
   openAuthorizeDialog,
@@ -31,7 +32,10 @@ try {
   const dialog = await openAuthorizeDialog(docs)
   await docs.screenshot(shot('docs-authorize.png'))
 
-  const { popup, closed } = await startSignIn(docs, dialog)
+  const { popup, closed } = await startSignIn(
+    docs,
+    dialogFlow(dialog, 'authorization_code with PKCE'),
+  )
   await popup.setViewportSize({ width: 520, height: 760 })
   await addVirtualAuthenticator(popup)
   // The page's script runs before DOMContentLoaded: wait for it before using the form.
@@ -48,14 +52,27 @@ try {
   await allow.click()
   await closed
 
-  await dialog.getByRole('heading', { name: 'Authorized' }).waitFor()
-  await dialog.getByRole('button', { name: 'Close' }).click()
+  await dialog.getByRole('heading', { name: 'Authorized' }).first().waitFor()
+  await dialog.getByRole('button', { name: 'Close' }).first().click()
   const { status, operation } = await executeOperation(docs, 'GET', '/userinfo')
   if (status !== 200) throw new Error(`GET /userinfo answered ${status}`)
   await operation.locator('.live-responses-table').evaluate((table) => {
     table.scrollIntoView({ block: 'center' })
   })
   await docs.screenshot(shot('docs-userinfo.png'))
+
+  // The account page, in a phone-sized window of the same browser profile (signed in by the popup).
+  const account = await context.newPage()
+  await account.setViewportSize({ width: 390, height: 844 })
+  await account.goto(`${provider.url}/account`)
+  await account.getByLabel('Full name').fill('Ada Lovelace')
+  await account.getByLabel('Time zone').fill('Europe/London')
+  await account.getByRole('button', { name: 'Save profile' }).click()
+  await account.getByRole('status').filter({ hasText: 'saved' }).waitFor()
+  await account.evaluate(() => window.scrollTo(0, 0))
+  await account.screenshot(shot('account-profile.png'))
+  await account.evaluate(() => document.getElementById('passkeys')?.scrollIntoView())
+  await account.screenshot(shot('account-passkeys.png'))
 
   for (const problem of [...problems.cspViolations, ...problems.pageErrors])
     console.warn(`warning: ${problem}`)

@@ -1,5 +1,6 @@
 import {
   addVirtualAuthenticator,
+  dialogFlow,
   executeOperation,
   launchChromium,
   openAuthorizeDialog,
@@ -49,9 +50,7 @@ describe('signing in from the demo docs with the implicit flow in Chromium', () 
 
     // Discovery lists the implicit grant, so Swagger UI offers that flow beside the code flow.
     const dialog = await openAuthorizeDialog(docs)
-    const implicit = dialog.locator('.auth-container', {
-      has: docs.locator('.flow code', { hasText: /^implicit$/ }),
-    })
+    const implicit = dialogFlow(dialog, 'implicit')
     expect(await implicit.getByLabel('client_id:').inputValue()).toBe(demo.url)
     const { popup, closed } = await startSignIn(docs, implicit)
     const visited: string[] = []

@@ -46,8 +46,9 @@ describe('the docs preselect the scopes the routes need', () => {
     await watchProblems(context, problems)
     const docs = await openDocs(context, `${url}/docs`)
     const dialog = await openAuthorizeDialog(docs)
+    // Each flow (authorization_code, implicit) lists the scopes; the code flow's are checked here.
     const checked = (scope: string) =>
-      dialog.locator(`input[type="checkbox"][data-value="${scope}"]`).isChecked()
+      dialog.locator(`#${scope}-authorization_code-checkbox-openIdConnect`).isChecked()
     expect(await checked('openid')).toBe(true)
     expect(await checked('email')).toBe(true)
     expect(await checked('avatar')).toBe(false)

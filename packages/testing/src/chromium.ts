@@ -172,6 +172,16 @@ export async function openAuthorizeDialog(page: Page): Promise<Locator> {
   return dialog
 }
 
+/** One flow's block in the "Available authorizations" dialog, by the flow name Swagger UI shows. */
+export function dialogFlow(
+  dialog: Locator,
+  flow: 'authorization_code with PKCE' | 'implicit',
+): Locator {
+  return dialog.locator('.auth-container', {
+    has: dialog.page().locator('.flow code', { hasText: new RegExp(`^${flow}$`) }),
+  })
+}
+
 /**
  * Clicks a flow's Authorize button in the dialog (Swagger UI labels it "Apply given OAuth2
  * credentials") and returns the sign-in popup it opens, with a promise that settles when it closes.
