@@ -128,7 +128,9 @@ describe('implicit flows for a loopback app under the default policy', () => {
 
   it('serves id_token with a nonce: a verified ID token and no access token', async () => {
     const nonce = oidc.randomNonce()
-    const response = await signIn(request({ response_type: 'id_token', nonce }))
+    const response = await signIn(
+      request({ response_type: 'id_token', nonce, scope: 'openid avatar' }),
+    )
     expect(response.mode).toBe('fragment')
     expect([...response.params.keys()].sort()).toEqual(['id_token', 'state'])
     const claims = await verifyIdToken(issuer, String(response.params.get('id_token')), {
@@ -136,6 +138,8 @@ describe('implicit flows for a loopback app under the default policy', () => {
       nonce,
     })
     expect(claims.sub).toBe(fixture.sub)
+    // With no access token to fetch userinfo with, the granted scopes' claims are in the ID token.
+    expect(claims.preferred_username).toBe('alice')
   })
 
   it('serves id_token token with a nonce: at_hash binds the access token, which works at userinfo', async () => {
