@@ -1,16 +1,13 @@
-import {
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-} from '@simplewebauthn/server'
+import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server'
 import type { Account, StoredPasskey } from '../accounts/accountStore.ts'
 import { CeremonyError } from './CeremonyError.ts'
 import type { PasskeyContext } from './PasskeyCeremonies.ts'
+import { passkeyCreationOptions } from './passkeyCreationOptions.ts'
 import { CEREMONY_TIMEOUT_MS, savePendingCeremony } from './pendingCeremony.ts'
 
 /**
  * Starts creating another passkey for a signed-in account (the account page). The ceremony is kept
- * in the person's provider session; the passkeys the account already has are excluded, so a device
- * that holds one says so instead of making a second.
+ * in the person's provider session, and the account's passkeys are excluded.
  */
 export async function startAddPasskey(
   context: PasskeyContext,
@@ -18,25 +15,11 @@ export async function startAddPasskey(
   account: Account,
   existing: readonly StoredPasskey[],
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
-  const options = await generateRegistrationOptions({
-    rpName: context.rpName,
-    rpID: context.rpId,
-    userName: account.username,
-    userID: Buffer.from(account.user_handle, 'base64url'),
-    userDisplayName: account.username,
-    timeout: CEREMONY_TIMEOUT_MS,
-    attestationType: 'none',
-    excludeCredentials: existing.map((passkey) => ({
-      id: passkey.id,
-      transports: JSON.parse(passkey.transports),
-    })),
-    authenticatorSelection: {
-      residentKey: 'required',
-      requireResidentKey: true,
-      userVerification: 'required',
-    },
-    supportedAlgorithmIDs: [-7, -8, -257],
-  })
+  const options = await passkeyCreationOptions(
+    context,
+    { handle: Buffer.from(account.user_handle, 'base64url'), name: account.username },
+    existing,
+  )
   const saved = await savePendingCeremony(
     context.db,
     { model: 'Session', id: sessionId },

@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import {
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-} from '@simplewebauthn/server'
+import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server'
 import { validateSignUp } from '../accounts/validateSignUp.ts'
 import { CeremonyError } from './CeremonyError.ts'
 import type { PasskeyContext } from './PasskeyCeremonies.ts'
+import { passkeyCreationOptions } from './passkeyCreationOptions.ts'
 import { CEREMONY_TIMEOUT_MS, savePendingCeremony } from './pendingCeremony.ts'
 
 /**
@@ -36,21 +34,7 @@ export async function startSignUp(
   }
   // The user handle is random: WebAuthn stores it on the authenticator, so it must not be personal data.
   const userHandle = randomBytes(32)
-  const options = await generateRegistrationOptions({
-    rpName: context.rpName,
-    rpID: context.rpId,
-    userName: username,
-    userID: userHandle,
-    userDisplayName: username,
-    timeout: CEREMONY_TIMEOUT_MS,
-    attestationType: 'none',
-    authenticatorSelection: {
-      residentKey: 'required',
-      requireResidentKey: true,
-      userVerification: 'required',
-    },
-    supportedAlgorithmIDs: [-7, -8, -257],
-  })
+  const options = await passkeyCreationOptions(context, { handle: userHandle, name: username })
   const saved = await savePendingCeremony(
     context.db,
     { model: 'Interaction', id: interactionUid },

@@ -260,15 +260,7 @@ export async function accountRoutes(
 
   app.post<{ Body: { client_id: string } }>(
     '/account/apps/revoke',
-    {
-      schema: {
-        body: {
-          type: 'object',
-          required: ['client_id'],
-          properties: { client_id: { type: 'string', minLength: 1, maxLength: 300 } },
-        },
-      },
-    },
+    { schema: { body: oneFieldForm('client_id', 300) } },
     async (request, reply) => {
       const signed = await requireSignedIn(request, reply)
       const clientId = request.body.client_id
@@ -286,15 +278,7 @@ export async function accountRoutes(
 
   app.post<{ Body: { confirm: string } }>(
     '/account/delete',
-    {
-      schema: {
-        body: {
-          type: 'object',
-          required: ['confirm'],
-          properties: { confirm: { type: 'string', maxLength: 200 } },
-        },
-      },
-    },
+    { schema: { body: oneFieldForm('confirm', 200) } },
     async (request, reply) => {
       const signed = await requireSignedIn(request, reply)
       if (request.body.confirm.trim() !== signed.account.username)
@@ -345,6 +329,15 @@ function passkeyFormSchema(
       id: { type: 'string', minLength: 1, maxLength: 1400 },
       ...properties,
     },
+  } as const
+}
+
+/** A form with one required text field. */
+function oneFieldForm(name: string, maxLength: number) {
+  return {
+    type: 'object',
+    required: [name],
+    properties: { [name]: { type: 'string', maxLength } },
   } as const
 }
 
