@@ -356,6 +356,19 @@ describe('discovery tells the truth: everything it advertises works for a loopba
     })
   })
 
+  it('signs ID tokens with the one algorithm it advertises', async () => {
+    const discovery = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()
+    expect(discovery.id_token_signing_alg_values_supported).toEqual(['RS256'])
+    const { url } = await request('id_token')
+    const { callback } = await signInThroughProvider(new TestBrowser(), fixture.authenticator, url)
+    const response = await readAuthorizationResponse(callback)
+    const [header] = String(response.params.get('id_token')).split('.')
+    expect(JSON.parse(Buffer.from(String(header), 'base64url').toString())).toMatchObject({
+      alg: 'RS256',
+      kid: expect.any(String),
+    })
+  })
+
   it('completes every advertised response type with a passkey, in every advertised response mode', async () => {
     const discovery = (await (
       await fetch(`${issuer}/.well-known/openid-configuration`)

@@ -73,7 +73,9 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
     clientAuthMethods: ['none'],
     subjectTypes: ['pairwise'],
     clientDefaults: { subject_type: 'pairwise', id_token_signed_response_alg: 'RS256' },
-    enabledJWA: { idTokenSigningAlgValues: ['RS256', 'ES256'] },
+    // Apps are not registered, so none can ask for another algorithm: discovery lists the one used.
+    // (The ES256 key is published and rotated with it, for verifiers that pin EC keys later.)
+    enabledJWA: { idTokenSigningAlgValues: ['RS256'] },
     pairwiseIdentifier: async (_ctx, accountId, client) =>
       pairwiseSubject(accountId, client.clientId, options.pairwiseSalt),
     pkce: {
