@@ -166,6 +166,7 @@ describe('every page is locked down: CSP, no framing, no referrer, nothing loade
   it.each([
     ['the front page', '/', 200],
     ['the not-found page', '/nothing-here', 404],
+    ['the not-found page under /openid/', '/openid/nothing-here', 404],
   ])('%s', async (_case, path, status) => {
     const response = await fetch(`${fixture.provider.url}${path}`, { headers: PAGE })
     expect(response.status).toBe(status)

@@ -566,14 +566,18 @@ describe('RP-initiated logout at /openid/logout', () => {
       },
     )
 
-    // Without a client_id the page's message is not asserted: it is still oidc-provider's
-    // "Post_logout_redirect_uri not registered.", which should name the app origin as it does when
-    // the request has a client_id.
+    // Without a client_id, the app is the one the hint names.
     it.each(OFF_ORIGIN)(
       'with a valid id_token_hint (with and without client_id): %s gets a 400 page',
       async (_case, uri) => {
         const { browser, hint } = await signedIn()
-        await expectRefusal({ id_token_hint: hint, post_logout_redirect_uri: uri }, browser)
+        const hintOnly = await expectRefusal(
+          { id_token_hint: hint, post_logout_redirect_uri: uri },
+          browser,
+        )
+        expect(hintOnly).toContain(
+          `The post_logout_redirect_uri "${uri}" is not on the app's origin (${LOOPBACK_APP}), so the browser is not sent there after signing out. Use a post_logout_redirect_uri on ${LOOPBACK_APP}.`,
+        )
         const text = await expectRefusal(
           oidc.buildEndSessionUrl(fixture.config, {
             id_token_hint: hint,
@@ -681,9 +685,9 @@ describe('RP-initiated logout at /openid/logout', () => {
         expect({ name, status: refused.status }).toEqual({ name, status: 400 })
         expect(refused.headers.get('location')).toBeNull()
         expect(refused.headers.get('content-type')).toMatch(/^text\/html/)
-        // Only the title is asserted: the message is still oidc-provider's own ("Xsrf token
-        // invalid.", "Could not find logout details."), which should become plainer.
-        expect(visibleText(await refused.text())).toContain(REFUSED)
+        const text = visibleText(await refused.text())
+        expect(text).toContain(REFUSED)
+        expect(text).toContain('This sign-out form is out of date')
       }
       await expectSignedIn(browser)
 
@@ -703,6 +707,20 @@ describe('RP-initiated logout at /openid/logout', () => {
       expect(visibleText(await refused.text())).toContain(REFUSED)
       await expectSignedIn(browser)
     })
+  })
+
+  it('answers a POST to /openid/logout (it takes GET) with a 404 that says where the methods are', async () => {
+    const { browser, hint } = await signedIn()
+    const response = await browser.fetch(`${fixture.provider.url}/openid/logout`, {
+      method: 'POST',
+      headers: FORM,
+      body: new URLSearchParams({ id_token_hint: hint }),
+    })
+    expect(response.status).toBe(404)
+    expect(visibleText(await response.text())).toContain(
+      "There is no POST /openid/logout here. The provider's endpoints and their methods are listed at /.well-known/openid-configuration.",
+    )
+    await expectSignedIn(browser)
   })
 
   describe('a client_id that is not an origin gets a 400 page', () => {

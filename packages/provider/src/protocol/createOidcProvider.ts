@@ -175,6 +175,15 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
   provider.use(async (ctx, next) => {
     ctx.set(securityHeaders({ https }))
     await next()
+    // Koa's default for a path or method oidc-provider does not serve is a bare "Not Found".
+    if (ctx.status === 404 && ctx.body === undefined) {
+      const message = `There is no ${ctx.method} ${ctx.path} here. The provider's endpoints and their methods are listed at /.well-known/openid-configuration.`
+      ctx.status = 404
+      if (ctx.accepts('json', 'html') === 'html') {
+        ctx.type = 'html'
+        ctx.body = messagePage({ title: 'Not found', message })
+      } else ctx.body = { error: 'not_found', message }
+    }
   })
   provider.use(
     bareTokenRequests({

@@ -28,7 +28,8 @@ export function renderProtocolError(
   const text = (name: string) => (typeof raw[name] === 'string' ? raw[name] : undefined)
   const absent = (name: string) => raw[name] === undefined || raw[name] === ''
   const params: ErrorParams = {
-    clientId: text('client_id'),
+    // On sign-out the app may be named only by the id_token_hint, which oidc-provider has read.
+    clientId: text('client_id') ?? ctx.oidc?.client?.clientId,
     redirectUri: text('redirect_uri'),
     postLogoutRedirectUri: text('post_logout_redirect_uri'),
     responseType: text('response_type'),
@@ -88,6 +89,9 @@ function advice(
     description.includes('post_logout_redirect_uri')
   ) {
     return `The post_logout_redirect_uri "${postLogoutRedirectUri}" is not on the app's origin (${clientId}), so the browser is not sent there after signing out. Use a post_logout_redirect_uri on ${clientId}.`
+  }
+  if (signOut && /xsrf|logout details/i.test(description)) {
+    return 'This sign-out form is out of date (it was opened again in another tab, or it expired). Open the sign-out page again from the app, or from your account page.'
   }
   return undefined
 }
