@@ -139,7 +139,7 @@ describe('the account page in Chromium', () => {
 
   it('signs out, signs in again with a passkey, and deletes the account', async () => {
     await page.getByRole('button', { name: 'Sign out of passkey-id' }).click()
-    await page.getByRole('button', { name: 'Sign out', exact: true }).click()
+    await page.getByRole('button', { name: 'Sign out of passkey-id' }).click()
     await expect.poll(() => page.getByRole('heading', { name: 'Signed out' }).count()).toBe(1)
 
     await page.goto(`${provider.url}/account`)

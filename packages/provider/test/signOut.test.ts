@@ -104,8 +104,12 @@ describe('RP-initiated logout at /openid/logout', () => {
     const response = await browser.fetch(url, { headers: PAGE })
     expect(response.status).toBe(200)
     const page = await response.text()
+    // Whichever button is pressed, the app that asked is signed out; the question is about passkey-id.
+    const named = url.searchParams.has('client_id') || url.searchParams.has('id_token_hint')
     expect(visibleText(page)).toContain(
-      'Do you want to sign out of passkey-id in this browser? Apps you allowed keep that permission.',
+      named
+        ? 'signed you out. Do you also want to sign out of passkey-id in this browser?'
+        : 'Do you want to sign out of passkey-id in this browser?',
     )
     const xsrf = /name="xsrf" value="([^"]+)"/.exec(page)?.[1]
     expect(xsrf).toEqual(expect.any(String))

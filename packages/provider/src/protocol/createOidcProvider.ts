@@ -133,13 +133,18 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       resourceIndicators: { enabled: false },
       rpInitiatedLogout: {
         enabled: true,
+        // oidc-provider ends the asking app's grant whichever button is pressed: the question is
+        // only whether the person also leaves passkey-id (and so every other app) in this browser.
         logoutSource: async (ctx, form) => {
+          const app = ctx.oidc.client?.clientId
+          const fromApp = app !== undefined && app !== issuer
           ctx.type = 'html'
           ctx.body = messagePage({
-            title: 'Sign out?',
-            message:
-              'Do you want to sign out of passkey-id in this browser? Apps you allowed keep that permission.',
-            body: html`${trustedHtml(form)}<div class="decision"><button autofocus type="submit" form="op.logoutForm" value="yes" name="logout" class="primary">Sign out</button><button type="submit" form="op.logoutForm">Stay signed in</button></div>`,
+            title: fromApp ? 'Signed out of the app' : 'Sign out?',
+            message: fromApp
+              ? `${app} signed you out. Do you also want to sign out of passkey-id in this browser? Other apps will then ask for your passkey again; apps you allowed keep that permission.`
+              : 'Do you want to sign out of passkey-id in this browser? Apps will ask for your passkey again; apps you allowed keep that permission.',
+            body: html`${trustedHtml(form)}<div class="decision"><button autofocus type="submit" form="op.logoutForm" value="yes" name="logout" class="primary">Sign out of passkey-id</button><button type="submit" form="op.logoutForm">Stay signed in to passkey-id</button></div>`,
           })
         },
         postLogoutSuccessSource: async (ctx) => {
