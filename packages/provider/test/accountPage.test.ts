@@ -160,6 +160,23 @@ describe('the account page', () => {
       expect(visibleText(await refused.text())).toContain('The username "BOB" is taken')
     })
 
+    it('saves long values in a script that percent-encodes to many bytes', async () => {
+      const browser = new TestBrowser()
+      await openAccountPage(browser, createSoftwareAuthenticator(), url, { username: 'kenji' })
+      const form = {
+        username: 'kenji',
+        name: '山'.repeat(100),
+        given_name: '田'.repeat(50),
+        family_name: '川'.repeat(50),
+        address_street: ['東京都', '千代田区', '丸の内'].map((line) => line.repeat(16)).join('\n'),
+        address_locality: '東'.repeat(100),
+        address_region: '京'.repeat(100),
+      }
+      expect(new URLSearchParams(form).toString().length).toBeGreaterThan(4 * 1024)
+      const saved = await post(browser, '/account/profile', form)
+      expect(saved.status, visibleText(await saved.clone().text()).slice(0, 600)).toBe(303)
+    })
+
     it('refuses a body with too many fields', async () => {
       const { browser } = await signedIn()
       const form = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`f${i}`, 'x']))
@@ -303,6 +320,16 @@ describe('the account page', () => {
     })
   })
 
+  it('asks for consent again when the consent is gone, even if the session still holds a grant', async () => {
+    const browser = new TestBrowser()
+    await fixture.signIn({ browser })
+    const db = database()
+    db.prepare('delete from consents where client_id = ?').run(LOOPBACK_APP)
+    db.close()
+    const again = await fixture.signIn({ browser })
+    expect(again.outcome.sawConsent).toBe(true)
+  })
+
   describe('requests that must be refused', () => {
     it('refuses cross-site posts to every action and changes nothing', async () => {
       const { browser } = await signedIn()
@@ -353,6 +380,88 @@ describe('the account page', () => {
       )
       expect(noCeremony.status).toBe(400)
       expect(noCeremony.body.error).toBe('passkey_rejected')
+    })
+
+    it('refuses every use of the account page client_id but its own sign-in, without a redirect', async () => {
+      const { browser } = await signedIn()
+      const callback = `${url}/account/signed-in`
+      const cases: Record<string, string>[] = [
+        { response_type: 'id_token token', nonce: 'n', redirect_uri: callback },
+        { response_type: 'id_token', nonce: 'n', redirect_uri: callback },
+        { response_type: 'token', redirect_uri: callback },
+        { response_type: 'code', response_mode: 'fragment', redirect_uri: callback },
+        { response_type: 'code', response_mode: 'form_post', redirect_uri: callback },
+        {
+          response_type: 'code',
+          redirect_uri: `${url}/openid/authorize?client_id=https://evil.example`,
+        },
+        { response_type: 'code', redirect_uri: `${url}/account` },
+        { response_type: 'code', redirect_uri: callback, scope: 'openid email' },
+      ]
+      for (const params of cases) {
+        const authorize = new URL(`${url}/openid/authorize`)
+        authorize.search = new URLSearchParams({
+          client_id: url,
+          scope: 'openid',
+          prompt: 'none',
+          code_challenge: 'x'.repeat(43),
+          code_challenge_method: 'S256',
+          ...params,
+        }).toString()
+        const response = await browser.fetch(authorize, { headers: { accept: PAGE_ACCEPT } })
+        const label = JSON.stringify(params)
+        expect(response.status, label).toBe(400)
+        expect(response.headers.get('location'), label).toBeNull()
+        expect(visibleText(await response.text()), label).toContain(
+          "belongs to this provider's own account page",
+        )
+      }
+      const consents = database()
+      const hidden = consents
+        .prepare('select count(*) as n from consents where client_id = ?')
+        .get(url)
+      consents.close()
+      expect(hidden).toEqual({ n: 0 })
+    })
+
+    it('asks for a recent sign-in before adding a passkey, and the page offers one', async () => {
+      const browser = new TestBrowser()
+      await openAccountPage(browser, createSoftwareAuthenticator(), url, { username: 'gina' })
+      ageSignIn(3600)
+      const refused = await browser.postJson(`${url}/account/passkeys/options`, {})
+      expect(refused.status).toBe(403)
+      expect(refused.body).toMatchObject({ error: 'sign_in_again' })
+      const page = await (
+        await browser.fetch(`${url}/account`, { headers: { accept: PAGE_ACCEPT } })
+      ).text()
+      expect(page).toContain('href="/account/sign-in?confirm=1"')
+      const again = await browser.fetch(`${url}/account/sign-in?confirm=1`)
+      expect(new URL(String(again.headers.get('location'))).searchParams.get('prompt')).toBe(
+        'login',
+      )
+    })
+
+    it('removes at most one of two passkeys when both removals race without confirmation', async () => {
+      const browser = new TestBrowser()
+      const first = createSoftwareAuthenticator()
+      await openAccountPage(browser, first, url, { username: 'hank' })
+      const options = await browser.postJson(`${url}/account/passkeys/options`, {})
+      const second = createSoftwareAuthenticator()
+      await browser.postJson(
+        `${url}/account/passkeys`,
+        second.register(options.body as never, { origin: url }),
+      )
+      const ids = [first, second].map((authenticator) => String(authenticator.credentials[0]?.id))
+      const statuses = await Promise.all(
+        ids.map(async (id) => (await post(browser, '/account/passkeys/remove', { id })).status),
+      )
+      expect(statuses.sort()).toEqual([303, 409])
+      const left = database()
+      const count = left
+        .prepare('select count(*) as n from passkeys where id in (?, ?)')
+        .get(...ids)
+      left.close()
+      expect(count).toEqual({ n: 1 })
     })
 
     it('shows a notice only from its fixed list', async () => {

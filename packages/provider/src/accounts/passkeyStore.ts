@@ -13,8 +13,15 @@ export interface PasskeyStore {
   add(accountId: string, passkey: NewPasskey): Promise<void>
   /** Renames one of the account's passkeys; false if the account has no passkey with that id. */
   rename(accountId: string, passkeyId: string, name: string): Promise<boolean>
-  /** Removes one of the account's passkeys; false if the account has no passkey with that id. */
-  remove(accountId: string, passkeyId: string): Promise<boolean>
+  /**
+   * Removes one of the account's passkeys. Its last one goes only with `evenTheLast`: the count is
+   * part of the delete, so two removals at once cannot both pass a check made before either.
+   */
+  remove(
+    accountId: string,
+    passkeyId: string,
+    options: { evenTheLast: boolean },
+  ): Promise<'removed' | 'last' | 'not-found'>
 }
 
 /** The stored row of a newly verified passkey. */
@@ -67,13 +74,31 @@ export function createPasskeyStore(db: Kysely<ProviderDatabase>): PasskeyStore {
       return result.numUpdatedRows > 0n
     },
 
-    async remove(accountId, passkeyId) {
-      const result = await db
+    async remove(accountId, passkeyId, { evenTheLast }) {
+      let removal = db
         .deleteFrom('passkeys')
         .where('account_id', '=', accountId)
         .where('id', '=', passkeyId)
+      if (!evenTheLast) {
+        removal = removal.where(
+          (eb) =>
+            eb
+              .selectFrom('passkeys as others')
+              .select((count) => count.fn.countAll().as('n'))
+              .where('others.account_id', '=', accountId),
+          '>',
+          1,
+        )
+      }
+      const result = await removal.executeTakeFirst()
+      if (result.numDeletedRows > 0n) return 'removed'
+      const exists = await db
+        .selectFrom('passkeys')
+        .select('id')
+        .where('account_id', '=', accountId)
+        .where('id', '=', passkeyId)
         .executeTakeFirst()
-      return result.numDeletedRows > 0n
+      return exists === undefined ? 'not-found' : 'last'
     },
   }
 }

@@ -94,7 +94,28 @@ const LABELS: Record<ProfileField, string> = {
 // C0/C1 controls, and the bidirectional overrides and isolates that can make copied text display as
 // something else than what it is (a name that reads backwards on a consent page).
 const CONTROL = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u
-const WEBSITE_MAX = 500
+
+/** Whether `text` holds control characters or bidirectional overrides, which no name needs. */
+export function containsControlCharacters(text: string): boolean {
+  return CONTROL.test(text)
+}
+/**
+ * The longest value each free-text field takes, in characters: the checks below and the account
+ * page's `maxlength` attributes both read it. A street address may add two line breaks.
+ */
+export const TEXT_MAX_LENGTHS = {
+  name: 100,
+  given_name: 50,
+  family_name: 50,
+  gender: 30,
+  website: 500,
+  address_street: 200,
+  address_locality: 100,
+  address_region: 100,
+  address_postal_code: 20,
+  address_country: 60,
+} as const satisfies Partial<Record<ProfileField, number>>
+const WEBSITE_MAX = TEXT_MAX_LENGTHS.website
 
 const PHONE = /^\+[1-9]\d{7,14}$/
 // "(0)" is the trunk prefix some countries write inside international numbers: it is not dialled.
@@ -138,7 +159,8 @@ function text(
     const joined = lines.join('\n')
     if (joined.length > maxLength)
       return { error: `Shorten ${LABELS[field]} to at most ${maxLength} characters.` }
-    if (lines.some((line) => CONTROL.test(line))) return { error: controlMessage(field) }
+    if (lines.some((line) => containsControlCharacters(line)))
+      return { error: controlMessage(field) }
     return { value: joined }
   }
 }
@@ -164,11 +186,11 @@ const CHECKS: { [F in ProfileField]: Check<F> } = {
     const digits = value.replace(PHONE_TRUNK, '').replace(PHONE_SEPARATORS, '')
     return PHONE.test(digits) ? { value: digits } : { error: PHONE_MESSAGE }
   },
-  name: text('name', 100),
-  given_name: text('given_name', 50),
-  family_name: text('family_name', 50),
+  name: text('name', TEXT_MAX_LENGTHS.name),
+  given_name: text('given_name', TEXT_MAX_LENGTHS.given_name),
+  family_name: text('family_name', TEXT_MAX_LENGTHS.family_name),
   birthdate: checkBirthdate,
-  gender: text('gender', 30),
+  gender: text('gender', TEXT_MAX_LENGTHS.gender),
   locale: (value) => {
     if (value.length > 35) return { error: LOCALE_MESSAGE }
     try {
@@ -196,7 +218,7 @@ const CHECKS: { [F in ProfileField]: Check<F> } = {
     }
   },
   website: (value) => {
-    if (CONTROL.test(value)) return { error: controlMessage('website') }
+    if (containsControlCharacters(value)) return { error: controlMessage('website') }
     let url: URL
     try {
       url = new URL(value)
@@ -212,11 +234,11 @@ const CHECKS: { [F in ProfileField]: Check<F> } = {
     return { value: url.href }
   },
   // A street address may need more than one line (OpenID Connect separates them with \n).
-  address_street: text('address_street', 200, 3),
-  address_locality: text('address_locality', 100),
-  address_region: text('address_region', 100),
-  address_postal_code: text('address_postal_code', 20),
-  address_country: text('address_country', 60),
+  address_street: text('address_street', TEXT_MAX_LENGTHS.address_street, 3),
+  address_locality: text('address_locality', TEXT_MAX_LENGTHS.address_locality),
+  address_region: text('address_region', TEXT_MAX_LENGTHS.address_region),
+  address_postal_code: text('address_postal_code', TEXT_MAX_LENGTHS.address_postal_code),
+  address_country: text('address_country', TEXT_MAX_LENGTHS.address_country),
 }
 
 /** A birthdate: a real day from 1900 to today, or a month and day with the year left out as 0000. */

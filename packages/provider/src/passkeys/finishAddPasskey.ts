@@ -1,5 +1,6 @@
 import type { RegistrationResponseJSON } from '@simplewebauthn/server'
 import type { PasskeyStore } from '../accounts/passkeyStore.ts'
+import { CeremonyError } from './CeremonyError.ts'
 import { passkeyExists } from './finishSignUp.ts'
 import type { PasskeyContext } from './PasskeyCeremonies.ts'
 import { takePendingCeremony } from './pendingCeremony.ts'
@@ -21,5 +22,17 @@ export async function finishAddPasskey(
   if (pending?.kind !== 'new-passkey' || pending.accountId !== accountId) throw staleCeremony()
   const passkey = await verifyNewPasskey(context, pending.challenge, response)
   if (await context.accounts.findPasskey(passkey.id)) throw passkeyExists()
-  await context.passkeys.add(accountId, passkey)
+  try {
+    await context.passkeys.add(accountId, passkey)
+  } catch (error) {
+    // Lost a race: the same passkey was added by another request, or the account was deleted.
+    if (await context.accounts.findPasskey(passkey.id)) throw passkeyExists()
+    if ((await context.accounts.findById(accountId)) === undefined)
+      throw new CeremonyError(
+        400,
+        'signed_out',
+        'This account no longer exists. Nothing was added.',
+      )
+    throw error
+  }
 }

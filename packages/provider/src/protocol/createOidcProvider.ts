@@ -10,6 +10,7 @@ import { messagePage } from '../pages/messagePage.ts'
 import { OidcRecordAdapter } from '../store/OidcRecordAdapter.ts'
 import type { ProviderDatabase } from '../store/schema.ts'
 import { accountClaims } from './accountClaims.ts'
+import { accountPageRequests, isAccountPageCallback } from './clients/accountPageClient.ts'
 import { appClientAdapter } from './clients/appClientAdapter.ts'
 import { isLoopbackHostname, isOnAppOrigin } from './clients/appOrigin.ts'
 import { allowImplicitForLoopbackApps } from './implicit/allowImplicitForLoopbackApps.ts'
@@ -58,7 +59,9 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
 
   const configuration: Configuration = {
     adapter: (model: string) =>
-      model === 'Client' ? appClientAdapter(responseTypes) : new OidcRecordAdapter(db, model),
+      model === 'Client'
+        ? appClientAdapter(responseTypes, issuer)
+        : new OidcRecordAdapter(db, model),
     jwks: options.jwks as Configuration['jwks'],
     cookies: { keys: options.cookieKeys },
     routes: ROUTES,
@@ -94,18 +97,22 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       const clientId = ctx.oidc.client?.clientId
       const accountId = ctx.oidc.session?.accountId
       if (clientId === undefined || accountId === undefined) return undefined
-      // The account page signs in as an app whose client_id is the issuer itself: the person is on
-      // their own provider, so there is nothing to consent to beyond knowing who they are.
+      const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(clientId)
+      const existing = grantId === undefined ? undefined : await Grant.find(grantId)
+      // The account page signs in as an app whose client_id is the issuer itself (and only with the
+      // exact request of accountPageRequests): the person is on their own provider, so there is
+      // nothing to consent to beyond knowing who they are.
       if (clientId === issuer) {
+        if (existing !== undefined) return existing
         const grant = new Grant({ accountId, clientId })
         grant.addOIDCScope('openid')
         await grant.save()
         return grant
       }
-      const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(clientId)
-      const existing = grantId === undefined ? undefined : await Grant.find(grantId)
+      // Without a remembered consent there is no grant, even one the session still names: the
+      // person revoked the app (perhaps while this sign-in was under way).
       const remembered = await consents.scopesFor(accountId, clientId)
-      if (existing === undefined && remembered.length === 0) return undefined
+      if (remembered.length === 0) return undefined
       const grant = existing ?? new Grant({ accountId, clientId })
       const missing = remembered.filter((scope) => !grant.getOIDCScope().split(' ').includes(scope))
       if (missing.length > 0 || existing === undefined) {
@@ -173,7 +180,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
 
   const provider = new Provider(issuer, configuration)
   provider.proxy = options.trustProxy
-  allowRedirectsOnAppOrigin(provider)
+  allowRedirectsOnAppOrigin(provider, issuer)
   allowImplicitForLoopbackApps(provider)
   // These headers come first: a form_post response adds the hash of its inline script to the
   // script-src they set, and the bare-token refusal page below is served with them.
@@ -190,6 +197,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       } else ctx.body = { error: 'not_found', message }
     }
   })
+  provider.use(accountPageRequests({ issuer, authorizationPath: ROUTES.authorization }))
   provider.use(
     bareTokenRequests({
       authorizationPath: ROUTES.authorization,
@@ -201,14 +209,20 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
 
 /**
  * Replaces oidc-provider's exact-match redirect checks: a redirect (after sign-in or sign-out) may go
- * anywhere on the app's origin, loopback names counting as one host, and nowhere else.
+ * anywhere on the app's origin, loopback names counting as one host, and nowhere else. The account
+ * page's sign-in (client_id = the issuer) may return only to its one callback.
  */
-function allowRedirectsOnAppOrigin(provider: Provider): void {
-  for (const method of ['redirectUriAllowed', 'postLogoutRedirectUriAllowed']) {
-    Object.defineProperty(provider.Client.prototype, method, {
-      value(this: { clientId: string }, uri: string): boolean {
-        return isOnAppOrigin(uri, this.clientId)
-      },
-    })
-  }
+function allowRedirectsOnAppOrigin(provider: Provider, issuer: string): void {
+  Object.defineProperty(provider.Client.prototype, 'redirectUriAllowed', {
+    value(this: { clientId: string }, uri: string): boolean {
+      return this.clientId === issuer
+        ? isAccountPageCallback(uri, issuer)
+        : isOnAppOrigin(uri, this.clientId)
+    },
+  })
+  Object.defineProperty(provider.Client.prototype, 'postLogoutRedirectUriAllowed', {
+    value(this: { clientId: string }, uri: string): boolean {
+      return isOnAppOrigin(uri, this.clientId)
+    },
+  })
 }

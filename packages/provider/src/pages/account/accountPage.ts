@@ -13,6 +13,8 @@ export interface AccountPageView {
   passkeys: readonly StoredPasskey[]
   apps: readonly ApprovedApp[]
   issuer: string
+  /** Whether the sign-in is recent enough for adding or removing passkeys and deleting the account. */
+  fresh: boolean
   /** The values to show in the profile form: the submitted ones after a refused submission. */
   form?: Partial<Record<ProfileField, string>>
   /** Why the profile form was refused, per field. */
@@ -144,6 +146,7 @@ ${
 <h2 id="passkeys-heading">Passkeys</h2>
 <p class="hint">Each passkey signs in to this account. Add one on every device you use, so that losing one device does not lock you out.</p>
 ${problemFor(view, 'passkeys')}
+${view.fresh ? '' : html`<p class="hint">Adding or removing a passkey, and deleting the account, need a recent sign-in. <a href="/account/sign-in?confirm=1">Sign in again</a></p>`}
 <ul class="plain">${items}</ul>
 <button type="button" id="add-passkey" class="primary" disabled>Add a passkey</button>
 <p id="passkey-message" class="message" role="alert" aria-live="assertive"></p>

@@ -8,12 +8,17 @@ import { type Account, type AccountStore, UsernameTakenError } from '../../accou
 import type { ConsentStore } from '../../accounts/consentStore.ts'
 import { deleteAccount } from '../../accounts/deleteAccount.ts'
 import { PASSKEY_NAME_MAX_LENGTH, type PasskeyStore } from '../../accounts/passkeyStore.ts'
-import { type ProfileField, validateProfile } from '../../accounts/validateProfile.ts'
+import {
+  containsControlCharacters,
+  type ProfileField,
+  validateProfile,
+} from '../../accounts/validateProfile.ts'
 import { securityHeaders } from '../../http/securityHeaders.ts'
 import { CeremonyError } from '../../passkeys/CeremonyError.ts'
 import { finishAddPasskey } from '../../passkeys/finishAddPasskey.ts'
 import type { PasskeyContext } from '../../passkeys/PasskeyCeremonies.ts'
 import { startAddPasskey } from '../../passkeys/startAddPasskey.ts'
+import { ACCOUNT_PAGE_CALLBACK_PATH } from '../../protocol/clients/accountPageClient.ts'
 import type { ProviderDatabase } from '../../store/schema.ts'
 import { html, type SafeHtml } from '../html.ts'
 import { messagePage } from '../messagePage.ts'
@@ -39,7 +44,8 @@ const NOTICES: Record<string, string> = {
   'passkey-added': 'The new passkey is added. You can sign in with it now.',
   'passkey-renamed': 'The passkey is renamed.',
   'passkey-removed': 'The passkey is removed: it no longer signs in to this account.',
-  'app-revoked': 'The app can no longer see your account, and its sign-in has ended.',
+  'app-revoked':
+    'The app can no longer see your account: its access tokens stop working, and it must ask for your consent again.',
 }
 
 type Signed = { sessionId: string; account: Account; fresh: boolean }
@@ -75,7 +81,14 @@ export async function accountRoutes(
       passkeys.list(signed.account.id),
       consents.list(signed.account.id),
     ])
-    return accountPage({ account: signed.account, passkeys: list, apps, issuer, ...view })
+    return accountPage({
+      account: signed.account,
+      passkeys: list,
+      apps,
+      issuer,
+      fresh: signed.fresh,
+      ...view,
+    })
   }
 
   app.addHook('onRequest', async (request, reply) => {
@@ -133,7 +146,7 @@ export async function accountRoutes(
       client_id: issuer,
       response_type: 'code',
       scope: 'openid',
-      redirect_uri: `${issuer}/account/signed-in`,
+      redirect_uri: `${issuer}${ACCOUNT_PAGE_CALLBACK_PATH}`,
       code_challenge: createHash('sha256').update(randomBytes(32)).digest('base64url'),
       code_challenge_method: 'S256',
       ...(request.query.confirm === undefined ? {} : { prompt: 'login' }),
@@ -141,23 +154,27 @@ export async function accountRoutes(
     return reply.redirect(authorize.href, 303)
   })
 
-  app.get<{ Querystring: { error?: string } }>('/account/signed-in', async (request, reply) => {
-    if (request.query.error === undefined) return reply.redirect('/account', 303)
-    return reply
-      .code(400)
-      .type('text/html; charset=utf-8')
-      .send(
-        messagePage({
-          title: 'Not signed in',
-          message: 'Signing in to your account did not complete. Try again.',
-          body: backToAccount('Sign in'),
-        }),
-      )
-  })
+  app.get<{ Querystring: { error?: string } }>(
+    ACCOUNT_PAGE_CALLBACK_PATH,
+    async (request, reply) => {
+      if (request.query.error === undefined) return reply.redirect('/account', 303)
+      return reply
+        .code(400)
+        .type('text/html; charset=utf-8')
+        .send(
+          messagePage({
+            title: 'Not signed in',
+            message: 'Signing in to your account did not complete. Try again.',
+            body: backToAccount('Sign in'),
+          }),
+        )
+    },
+  )
 
   app.post<{ Body: Record<string, unknown> }>(
     '/account/profile',
-    { schema: { body: { type: 'object', maxProperties: 40 } } },
+    // Every field at its longest, in a script that percent-encodes to 9 bytes a character, fits.
+    { bodyLimit: 16 * 1024, schema: { body: { type: 'object', maxProperties: 40 } } },
     async (request, reply) => {
       const signed = await requireSignedIn(request, reply)
       const form = request.body
@@ -188,6 +205,13 @@ export async function accountRoutes(
 
   app.post('/account/passkeys/options', async (request, reply) => {
     const signed = await requireSignedIn(request, reply)
+    // A stolen session must not become lasting access through a passkey of the thief's.
+    if (!signed.fresh)
+      throw new CeremonyError(
+        403,
+        'sign_in_again',
+        'To add a passkey, confirm it is you first: use "Sign in again" above the list, then add it.',
+      )
     return startAddPasskey(
       ceremonies,
       signed.sessionId,
@@ -232,13 +256,13 @@ export async function accountRoutes(
     { schema: { body: passkeyFormSchema({ confirm_last: { type: 'string', maxLength: 10 } }) } },
     async (request, reply) => {
       const signed = await requireSignedIn(request, reply)
-      const list = await passkeys.list(signed.account.id)
       const { id } = request.body
-      if (!list.some((passkey) => passkey.id === id))
-        return refuse(reply, signed, 404, 'passkeys', noSuchPasskey())
       if (!signed.fresh)
         return refuse(reply, signed, 403, 'passkeys', confirmFirst('remove a passkey'), true)
-      if (list.length === 1 && request.body.confirm_last !== 'yes') {
+      const removal = await passkeys.remove(signed.account.id, id, {
+        evenTheLast: request.body.confirm_last === 'yes',
+      })
+      if (removal === 'last') {
         return reply
           .code(409)
           .type('text/html; charset=utf-8')
@@ -253,7 +277,7 @@ export async function accountRoutes(
             }),
           )
       }
-      await passkeys.remove(signed.account.id, id)
+      if (removal === 'not-found') return refuse(reply, signed, 404, 'passkeys', noSuchPasskey())
       return done(reply, 'passkey-removed', 'passkeys')
     },
   )
@@ -346,7 +370,8 @@ function passkeyNameProblem(name: string): string | undefined {
   if (name === '') return 'Give the passkey a name, such as the device it is on.'
   if (name.length > PASSKEY_NAME_MAX_LENGTH)
     return `Shorten the passkey's name to at most ${PASSKEY_NAME_MAX_LENGTH} characters.`
-  if (/\p{Cc}/u.test(name)) return 'Use only letters, digits, spaces and punctuation in the name.'
+  if (containsControlCharacters(name))
+    return 'Use only letters, digits, spaces and punctuation in the name.'
   return undefined
 }
 

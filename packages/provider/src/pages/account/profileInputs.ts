@@ -1,4 +1,4 @@
-import type { ProfileField } from '../../accounts/validateProfile.ts'
+import { type ProfileField, TEXT_MAX_LENGTHS } from '../../accounts/validateProfile.ts'
 
 /** How one profile field is asked for on the account page. */
 export interface ProfileInput {
@@ -10,7 +10,7 @@ export interface ProfileInput {
   /** The HTML autocomplete token, so browsers fill in what they know. */
   autocomplete: string
   inputMode?: 'email' | 'tel' | 'url'
-  /** A generous bound for the browser; `validateProfile` has the real rules. */
+  /** What the browser lets a person type; `validateProfile` has the full rules. */
   maxLength: number
   hint?: string
 }
@@ -52,7 +52,7 @@ export const PROFILE_INPUTS: readonly ProfileInput[] = [
     label: 'Full name',
     type: 'text',
     autocomplete: 'name',
-    maxLength: 200,
+    maxLength: TEXT_MAX_LENGTHS.name,
   },
   {
     field: 'given_name',
@@ -60,7 +60,7 @@ export const PROFILE_INPUTS: readonly ProfileInput[] = [
     label: 'Given name',
     type: 'text',
     autocomplete: 'given-name',
-    maxLength: 100,
+    maxLength: TEXT_MAX_LENGTHS.given_name,
   },
   {
     field: 'family_name',
@@ -68,7 +68,7 @@ export const PROFILE_INPUTS: readonly ProfileInput[] = [
     label: 'Family name',
     type: 'text',
     autocomplete: 'family-name',
-    maxLength: 100,
+    maxLength: TEXT_MAX_LENGTHS.family_name,
   },
   {
     field: 'birthdate',
@@ -85,7 +85,7 @@ export const PROFILE_INPUTS: readonly ProfileInput[] = [
     label: 'Gender',
     type: 'text',
     autocomplete: 'sex',
-    maxLength: 50,
+    maxLength: TEXT_MAX_LENGTHS.gender,
   },
   {
     field: 'locale',
@@ -102,7 +102,7 @@ export const PROFILE_INPUTS: readonly ProfileInput[] = [
     label: 'Time zone',
     type: 'text',
     autocomplete: 'off',
-    maxLength: 60,
+    maxLength: 64,
     hint: 'Such as Europe/Zurich, America/New_York or UTC.',
   },
   {
@@ -112,7 +112,7 @@ export const PROFILE_INPUTS: readonly ProfileInput[] = [
     type: 'url',
     autocomplete: 'url',
     inputMode: 'url',
-    maxLength: 500,
+    maxLength: TEXT_MAX_LENGTHS.website,
     hint: 'The full address, starting with https://.',
   },
   {
@@ -121,7 +121,7 @@ export const PROFILE_INPUTS: readonly ProfileInput[] = [
     label: 'Street address',
     type: 'textarea',
     autocomplete: 'street-address',
-    maxLength: 300,
+    maxLength: TEXT_MAX_LENGTHS.address_street + 2,
     hint: 'Up to three lines.',
   },
   {
@@ -130,7 +130,7 @@ export const PROFILE_INPUTS: readonly ProfileInput[] = [
     label: 'City or town',
     type: 'text',
     autocomplete: 'address-level2',
-    maxLength: 100,
+    maxLength: TEXT_MAX_LENGTHS.address_locality,
   },
   {
     field: 'address_region',
@@ -138,7 +138,7 @@ export const PROFILE_INPUTS: readonly ProfileInput[] = [
     label: 'Region or state',
     type: 'text',
     autocomplete: 'address-level1',
-    maxLength: 100,
+    maxLength: TEXT_MAX_LENGTHS.address_region,
   },
   {
     field: 'address_postal_code',
@@ -146,7 +146,7 @@ export const PROFILE_INPUTS: readonly ProfileInput[] = [
     label: 'Postal code',
     type: 'text',
     autocomplete: 'postal-code',
-    maxLength: 20,
+    maxLength: TEXT_MAX_LENGTHS.address_postal_code,
   },
   {
     field: 'address_country',
@@ -154,6 +154,6 @@ export const PROFILE_INPUTS: readonly ProfileInput[] = [
     label: 'Country',
     type: 'text',
     autocomplete: 'country-name',
-    maxLength: 100,
+    maxLength: TEXT_MAX_LENGTHS.address_country,
   },
 ]
