@@ -1,4 +1,5 @@
 import {
+  accessibilityViolations,
   addVirtualAuthenticator,
   buildAuthorizationRequest,
   discoverAsApp,
@@ -58,6 +59,7 @@ describe('the account page in Chromium', () => {
     await expect
       .poll(() => page.getByText('Signing in to manage your passkey-id account').count())
       .toBe(1)
+    expect(await accessibilityViolations(page)).toEqual([])
     await page.getByLabel('Username').fill('walter')
     await page.getByLabel('Username').press('Enter')
     await page.waitForURL(`${provider.url}/account`)
@@ -74,6 +76,7 @@ describe('the account page in Chromium', () => {
     const problem = page.getByRole('alert').filter({ hasText: 'The profile was not saved' })
     await expect.poll(() => problem.count()).toBe(1)
     expect(await page.getByLabel('Phone number').getAttribute('aria-invalid')).toBe('true')
+    expect(await accessibilityViolations(page)).toEqual([])
     // The summary links to the field.
     await problem.getByRole('link').first().click()
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('field-phone_number')
@@ -124,6 +127,7 @@ describe('the account page in Chromium', () => {
     await page.goto(request.url.href)
     // Signed in already: the consent page shows the value the profile scope would share.
     await expect.poll(() => page.getByText('Walter Example').count()).toBeGreaterThan(0)
+    expect(await accessibilityViolations(page)).toEqual([])
     await page.getByRole('button', { name: 'Allow' }).click()
     await page.waitForURL((url) => url.origin === LOOPBACK_APP)
 
@@ -135,6 +139,7 @@ describe('the account page in Chromium', () => {
       .poll(() => page.getByRole('status').textContent())
       .toContain('The app can no longer see your account')
     expect(await page.getByText('You have not allowed any app yet.').count()).toBe(1)
+    expect(await accessibilityViolations(page)).toEqual([])
   })
 
   it('signs out, signs in again with a passkey, and deletes the account', async () => {

@@ -1,4 +1,5 @@
 import { access, constants } from 'node:fs/promises'
+import axe from 'axe-core'
 import {
   type Browser,
   type BrowserContext,
@@ -151,6 +152,25 @@ export async function watchProblems(
   for (const page of context.pages()) watch(page)
   context.on('page', watch)
   return problems
+}
+
+/**
+ * What axe-core finds against WCAG 2 A and AA on the page as it is now, one line per rule broken,
+ * naming the elements. axe runs through the DevTools protocol, so the page's CSP does not stop it.
+ */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  await page.evaluate(axe.source)
+  const violations = await page.evaluate(async () => {
+    const { axe: checker } = window as unknown as { axe: typeof axe }
+    const results = await checker.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    })
+    return results.violations.map(
+      (violation) =>
+        `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`,
+    )
+  })
+  return violations
 }
 
 // Swagger UI (swagger-ui 5 as @fastify/swagger-ui serves it), driven the way a person would.
