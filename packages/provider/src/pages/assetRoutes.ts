@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import type { FastifyInstance } from 'fastify'
 import { AVATAR_NAMES, avatarSvg, isAvatarName } from '../accounts/avatars.ts'
 import { BROWSER_SCRIPTS, buildBrowserScripts } from './buildBrowserScripts.ts'
+import { html } from './html.ts'
 import { messagePage } from './messagePage.ts'
 
 /**
@@ -52,7 +53,8 @@ export async function assetRoutes(
       messagePage({
         title: 'passkey-id',
         message:
-          'This is a passkey sign-in service. Apps send you here to sign in; there is nothing to do on this page.',
+          'This is a passkey sign-in service. Apps send you here to sign in. On your account page you can see and change what apps may see, manage your passkeys, and sign out.',
+        body: html`<p><a href="/account">Go to your account</a></p>`,
         details: {
           issuer: options.issuer,
           discovery: `${options.issuer}/.well-known/openid-configuration`,
