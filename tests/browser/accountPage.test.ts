@@ -89,6 +89,15 @@ describe('the account page in Chromium', () => {
     expect(await page.getByLabel('Phone number').inputValue()).toBe('+41446681800')
     expect(await page.getByLabel('Full name').inputValue()).toBe('Walter Example')
     expect(await page.locator('input[name="avatar"][value="owl"]').isChecked()).toBe(true)
+
+    // "Pick one for me" stores one of the avatars, picked once.
+    await page.getByText('pick one for me').click()
+    await page.getByRole('button', { name: 'Save profile' }).click()
+    await expect
+      .poll(() => page.getByRole('status').textContent())
+      .toContain('Your profile is saved')
+    const picked = await page.locator('input[name="avatar"]:checked').getAttribute('value')
+    expect(picked).toMatch(/^(fox|owl|frog|whale|plum|rose|moss|slate)$/)
     await expectFitsTheWindow()
   })
 

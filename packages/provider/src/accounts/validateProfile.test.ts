@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { AVATAR_NAMES } from './avatars.ts'
 import { PROFILE_FIELDS, type ProfileField, validateProfile } from './validateProfile.ts'
 
 /** The error `validateProfile` gives `field` for `value`, or undefined if it accepts it. */
@@ -245,8 +246,9 @@ describe('validateProfile', () => {
     expect(errorFor('website', 'https://exa\tmple.com')).toMatch(/control characters/)
   })
 
-  it('takes only the provider’s avatars', () => {
+  it('takes only the provider’s avatars, or picks one for "random"', () => {
     expect(accepted('avatar', 'fox')).toBe('fox')
+    expect(AVATAR_NAMES).toContain(accepted('avatar', 'random'))
     for (const avatar of ['Fox', 'dragon', '../fox', 'constructor', '__proto__']) {
       expect(errorFor('avatar', avatar), avatar).toMatch(/^Choose one of the avatars/)
     }

@@ -1,4 +1,4 @@
-import { AVATAR_NAMES, type AvatarName, isAvatarName } from './avatars.ts'
+import { AVATAR_NAMES, type AvatarName, isAvatarName, randomAvatarName } from './avatars.ts'
 import { emailProblem, usernameProblem } from './validateSignUp.ts'
 
 /**
@@ -99,6 +99,9 @@ const CONTROL = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u
 export function containsControlCharacters(text: string): boolean {
   return CONTROL.test(text)
 }
+/** The avatar value that asks for one picked at random. */
+export const RANDOM_AVATAR = 'random'
+
 /**
  * The longest value each free-text field takes, in characters: the checks below and the account
  * page's `maxlength` attributes both read it. A street address may add two line breaks.
@@ -174,10 +177,13 @@ const CHECKS: { [F in ProfileField]: Check<F> } = {
     const error = usernameProblem(value)
     return error === undefined ? { value } : { error }
   },
-  avatar: (value) =>
-    isAvatarName(value)
+  // `random` is the form's "pick one for me": the choice is made here, once, and stored.
+  avatar: (value) => {
+    if (value === RANDOM_AVATAR) return { value: randomAvatarName() }
+    return isAvatarName(value)
       ? { value }
-      : { error: `Choose one of the avatars: ${AVATAR_NAMES.join(', ')}.` },
+      : { error: `Choose one of the avatars: ${AVATAR_NAMES.join(', ')}.` }
+  },
   email: (value) => {
     const error = emailProblem(value)
     return error === undefined ? { value } : { error }

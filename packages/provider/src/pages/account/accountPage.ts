@@ -1,7 +1,7 @@
 import type { Account, StoredPasskey } from '../../accounts/accountStore.ts'
 import { AVATAR_NAMES } from '../../accounts/avatars.ts'
 import type { ApprovedApp } from '../../accounts/consentStore.ts'
-import type { ProfileField } from '../../accounts/validateProfile.ts'
+import { type ProfileField, RANDOM_AVATAR } from '../../accounts/validateProfile.ts'
 import { SCOPES } from '../../protocol/scopes.ts'
 import { html, type SafeHtml } from '../html.ts'
 import { layout } from '../layout.ts'
@@ -112,7 +112,7 @@ function avatarPicker(view: AccountPageView): SafeHtml {
 <div class="avatar-choices">${AVATAR_NAMES.map(
     (name) =>
       html`<label class="avatar-choice"><input type="radio" name="avatar" value="${name}"${name === chosen ? html` checked` : ''}><img src="/avatars/${name}.svg" alt="" width="40" height="40"><span>${name}</span></label>`,
-  )}</div>
+  )}<label class="avatar-choice"><input type="radio" name="avatar" value="${RANDOM_AVATAR}"${chosen === RANDOM_AVATAR ? html` checked` : ''}><span class="avatar-random" aria-hidden="true">?</span><span>pick one for me</span></label></div>
 </fieldset>`
 }
 
