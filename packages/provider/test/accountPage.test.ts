@@ -204,6 +204,29 @@ describe('the account page', () => {
       expect(withSecond).toContain('Signed in as alice')
     })
 
+    it('refuses a new passkey whose credential id is registered already, and adds nothing', async () => {
+      const { browser } = await signedIn()
+      const options = await browser.postJson(`${url}/account/passkeys/options`, {})
+      const answer = createSoftwareAuthenticator().register(options.body as never, { origin: url })
+      // The same credential id, registered to another account in the meantime.
+      const db = database()
+      const carol = db.prepare("select id from accounts where username = 'carol'").get() as
+        | { id: string }
+        | undefined
+      const owner =
+        carol?.id ?? (db.prepare('select id from accounts limit 1').get() as { id: string }).id
+      db.prepare(
+        "insert into passkeys (id, account_id, public_key, counter, transports, device_type, backed_up, aaguid, created_at) values (?, ?, 'pk', 0, '[]', 'singleDevice', 0, 'x', '2024-01-01')",
+      ).run(answer.id, owner)
+      db.close()
+      const refused = await browser.postJson(`${url}/account/passkeys`, answer)
+      expect(refused).toMatchObject({ status: 409, body: { error: 'passkey_exists' } })
+      const check = database()
+      const rows = check.prepare('select account_id from passkeys where id = ?').all(answer.id)
+      check.close()
+      expect(rows).toEqual([{ account_id: owner }])
+    })
+
     it('excludes the account’s passkeys when adding one', async () => {
       const { browser } = await signedIn()
       const options = await browser.postJson<{ excludeCredentials: { id: string }[] }>(
@@ -228,6 +251,10 @@ describe('the account page', () => {
       const empty = await post(browser, '/account/passkeys/rename', { id, name: '  ' })
       expect(empty.status).toBe(400)
       expect(visibleText(await empty.text())).toContain('Give the passkey a name')
+      for (const name of ['Work\u202Egol', 'x'.repeat(61)]) {
+        const refused = await post(browser, '/account/passkeys/rename', { id, name })
+        expect(refused.status, name).toBe(400)
+      }
 
       const stranger = createSoftwareAuthenticator()
       await openAccountPage(new TestBrowser(), stranger, url, { username: 'carol' })
@@ -317,6 +344,9 @@ describe('the account page', () => {
         client_id: 'https://never.example',
       })
       expect(twice.status).toBe(404)
+      // The account page itself is no app the person can revoke.
+      const own = await post(browser, '/account/apps/revoke', { client_id: url })
+      expect(own.status).toBe(404)
     })
   })
 

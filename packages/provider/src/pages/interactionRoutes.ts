@@ -12,8 +12,8 @@ import type { PasskeyContext } from '../passkeys/PasskeyCeremonies.ts'
 import { startSignIn } from '../passkeys/startSignIn.ts'
 import { startSignUp } from '../passkeys/startSignUp.ts'
 import { isScope } from '../protocol/scopes.ts'
+import { ceremonyErrorHandler } from './ceremonyErrorHandler.ts'
 import { consentPage } from './consentPage.ts'
-import { messagePage } from './messagePage.ts'
 import {
   authenticationResponseSchema,
   registrationResponseSchema,
@@ -97,20 +97,7 @@ export async function interactionRoutes(
     return { redirectTo }
   }
 
-  app.setErrorHandler((error, request, reply) => {
-    if (error instanceof CeremonyError) {
-      const wantsPage =
-        request.method === 'GET' ||
-        request.headers['content-type']?.startsWith('application/x-www-form-urlencoded')
-      reply.code(error.statusCode)
-      if (wantsPage)
-        return reply
-          .type('text/html; charset=utf-8')
-          .send(messagePage({ title: 'Sign-in interrupted', message: error.message }))
-      return reply.send({ error: error.code, message: error.message, field: error.field })
-    }
-    throw error
-  })
+  app.setErrorHandler(ceremonyErrorHandler({ title: 'Sign-in interrupted' }))
 
   // Every POST here changes the sign-in: one from another site is refused before its body is read.
   app.addHook('onRequest', async (request) => {

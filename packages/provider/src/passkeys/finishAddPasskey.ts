@@ -21,11 +21,11 @@ export async function finishAddPasskey(
   const pending = await takePendingCeremony(context.db, { model: 'Session', id: sessionId })
   if (pending?.kind !== 'new-passkey' || pending.accountId !== accountId) throw staleCeremony()
   const passkey = await verifyNewPasskey(context, pending.challenge, response)
-  if (await context.accounts.findPasskey(passkey.id)) throw passkeyExists()
   try {
     await context.passkeys.add(accountId, passkey)
   } catch (error) {
-    // Lost a race: the same passkey was added by another request, or the account was deleted.
+    // The insert says why only in database terms: the passkey is registered already (here or to
+    // another account), or the account was deleted meanwhile.
     if (await context.accounts.findPasskey(passkey.id)) throw passkeyExists()
     if ((await context.accounts.findById(accountId)) === undefined)
       throw new CeremonyError(

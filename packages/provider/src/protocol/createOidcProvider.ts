@@ -10,7 +10,7 @@ import { messagePage } from '../pages/messagePage.ts'
 import { OidcRecordAdapter } from '../store/OidcRecordAdapter.ts'
 import type { ProviderDatabase } from '../store/schema.ts'
 import { accountClaims } from './accountClaims.ts'
-import { accountPageRequests, isAccountPageCallback } from './clients/accountPageClient.ts'
+import { accountPageRequests } from './clients/accountPageClient.ts'
 import { appClientAdapter } from './clients/appClientAdapter.ts'
 import { isLoopbackHostname, isOnAppOrigin } from './clients/appOrigin.ts'
 import { allowImplicitForLoopbackApps } from './implicit/allowImplicitForLoopbackApps.ts'
@@ -210,13 +210,15 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
 /**
  * Replaces oidc-provider's exact-match redirect checks: a redirect (after sign-in or sign-out) may go
  * anywhere on the app's origin, loopback names counting as one host, and nowhere else. The account
- * page's sign-in (client_id = the issuer) may return only to its one callback.
+ * page's client (client_id = the issuer) keeps the library's exact match against the one callback
+ * its metadata registers (see appClientAdapter).
  */
 function allowRedirectsOnAppOrigin(provider: Provider, issuer: string): void {
+  const exactMatch = provider.Client.prototype.redirectUriAllowed
   Object.defineProperty(provider.Client.prototype, 'redirectUriAllowed', {
-    value(this: { clientId: string }, uri: string): boolean {
+    value(this: InstanceType<Provider['Client']>, uri: string): boolean {
       return this.clientId === issuer
-        ? isAccountPageCallback(uri, issuer)
+        ? exactMatch.call(this, uri)
         : isOnAppOrigin(uri, this.clientId)
     },
   })

@@ -20,6 +20,7 @@ import type { PasskeyContext } from '../../passkeys/PasskeyCeremonies.ts'
 import { startAddPasskey } from '../../passkeys/startAddPasskey.ts'
 import { ACCOUNT_PAGE_CALLBACK_PATH } from '../../protocol/clients/accountPageClient.ts'
 import type { ProviderDatabase } from '../../store/schema.ts'
+import { ceremonyErrorHandler } from '../ceremonyErrorHandler.ts'
 import { html, type SafeHtml } from '../html.ts'
 import { messagePage } from '../messagePage.ts'
 import { registrationResponseSchema } from '../schemas.ts'
@@ -35,18 +36,18 @@ export interface AccountRoutesOptions {
   ceremonies: PasskeyContext
 }
 
-/** How recent a sign-in must be to remove a passkey or delete the account. */
+/** How recent a sign-in must be to add or remove a passkey or delete the account. */
 const FRESH_SIGN_IN_SECONDS = 10 * 60
 
 /** What `?done=` after a successful form says; a fixed list, so nothing from the URL is echoed. */
-const NOTICES: Record<string, string> = {
+const NOTICES = {
   profile: 'Your profile is saved. Apps see the change the next time they ask for it.',
   'passkey-added': 'The new passkey is added. You can sign in with it now.',
   'passkey-renamed': 'The passkey is renamed.',
   'passkey-removed': 'The passkey is removed: it no longer signs in to this account.',
   'app-revoked':
     'The app can no longer see your account: its access tokens stop working, and it must ask for your consent again.',
-}
+} as const
 
 type Signed = { sessionId: string; account: Account; fresh: boolean }
 
@@ -102,15 +103,7 @@ export async function accountRoutes(
     }
   })
 
-  app.setErrorHandler((error, request, reply) => {
-    if (!(error instanceof CeremonyError)) throw error
-    reply.code(error.statusCode)
-    if (request.headers['content-type']?.startsWith('application/json'))
-      return reply.send({ error: error.code, message: error.message })
-    return reply
-      .type('text/html; charset=utf-8')
-      .send(messagePage({ title: 'Your account', message: error.message, body: backToAccount() }))
-  })
+  app.setErrorHandler(ceremonyErrorHandler({ title: 'Your account', body: backToAccount() }))
 
   /** Loads the signed-in person for a POST, or refuses it: the page they came from is stale. */
   async function requireSignedIn(request: FastifyRequest, reply: FastifyReply): Promise<Signed> {
@@ -133,7 +126,9 @@ export async function accountRoutes(
     if (signed === undefined) return reply.redirect('/account/sign-in', 303)
     const what = request.query.done
     const notice =
-      typeof what === 'string' && Object.hasOwn(NOTICES, what) ? NOTICES[what] : undefined
+      typeof what === 'string' && Object.hasOwn(NOTICES, what)
+        ? NOTICES[what as keyof typeof NOTICES]
+        : undefined
     return reply.type('text/html; charset=utf-8').send(await page(signed, { notice }))
   })
 
@@ -184,22 +179,16 @@ export async function accountRoutes(
         ),
       )
       const validation = validateProfile(form)
-      let errors = validation.ok ? undefined : validation.errors
-      if (validation.ok) {
-        try {
-          await accounts.updateProfile(signed.account.id, validation.profile)
-          return done(reply, 'profile', 'profile')
-        } catch (error) {
-          if (!(error instanceof UsernameTakenError)) throw error
-          errors = {
-            username: `The username "${validation.profile.username}" is taken. Choose another one.`,
-          }
-        }
+      if (!validation.ok)
+        return respond(reply, 400, signed, { form: shown, errors: validation.errors })
+      try {
+        await accounts.updateProfile(signed.account.id, validation.profile)
+      } catch (error) {
+        if (!(error instanceof UsernameTakenError)) throw error
+        const username = `The username "${validation.profile.username}" is taken. Choose another one.`
+        return respond(reply, 409, signed, { form: shown, errors: { username } })
       }
-      return reply
-        .code(errors?.username?.includes('is taken') ? 409 : 400)
-        .type('text/html; charset=utf-8')
-        .send(await page(signed, { form: shown, errors }))
+      return done(reply, 'profile', 'profile')
     },
   )
 
@@ -244,9 +233,10 @@ export async function accountRoutes(
       const signed = await requireSignedIn(request, reply)
       const name = request.body.name.trim()
       const problem = passkeyNameProblem(name)
-      if (problem !== undefined) return refuse(reply, signed, 400, 'passkeys', problem)
+      if (problem !== undefined)
+        return refuse(reply, signed, 400, { section: 'passkeys', message: problem })
       if (!(await passkeys.rename(signed.account.id, request.body.id, name)))
-        return refuse(reply, signed, 404, 'passkeys', noSuchPasskey())
+        return refuse(reply, signed, 404, noSuchPasskey())
       return done(reply, 'passkey-renamed', 'passkeys')
     },
   )
@@ -258,26 +248,21 @@ export async function accountRoutes(
       const signed = await requireSignedIn(request, reply)
       const { id } = request.body
       if (!signed.fresh)
-        return refuse(reply, signed, 403, 'passkeys', confirmFirst('remove a passkey'), true)
+        return refuse(reply, signed, 403, confirmFirst('passkeys', 'remove a passkey'))
       const removal = await passkeys.remove(signed.account.id, id, {
         evenTheLast: request.body.confirm_last === 'yes',
       })
       if (removal === 'last') {
-        return reply
-          .code(409)
-          .type('text/html; charset=utf-8')
-          .send(
-            await page(signed, {
-              confirmLastPasskey: id,
-              problem: {
-                section: 'passkeys',
-                message:
-                  'This is your only passkey, so it was not removed. Tick the box to confirm that the account becomes unreachable, or add another passkey first.',
-              },
-            }),
-          )
+        return respond(reply, 409, signed, {
+          confirmLastPasskey: id,
+          problem: {
+            section: 'passkeys',
+            message:
+              'This is your only passkey, so it was not removed. Tick the box to confirm that the account becomes unreachable, or add another passkey first.',
+          },
+        })
       }
-      if (removal === 'not-found') return refuse(reply, signed, 404, 'passkeys', noSuchPasskey())
+      if (removal === 'not-found') return refuse(reply, signed, 404, noSuchPasskey())
       return done(reply, 'passkey-removed', 'passkeys')
     },
   )
@@ -289,13 +274,10 @@ export async function accountRoutes(
       const signed = await requireSignedIn(request, reply)
       const clientId = request.body.client_id
       if (clientId === issuer || !(await consents.revoke(signed.account.id, clientId)))
-        return refuse(
-          reply,
-          signed,
-          404,
-          'apps',
-          'That app has no access to your account (it may have been revoked already).',
-        )
+        return refuse(reply, signed, 404, {
+          section: 'apps',
+          message: 'That app has no access to your account (it may have been revoked already).',
+        })
       return done(reply, 'app-revoked', 'apps')
     },
   )
@@ -306,15 +288,12 @@ export async function accountRoutes(
     async (request, reply) => {
       const signed = await requireSignedIn(request, reply)
       if (request.body.confirm.trim() !== signed.account.username)
-        return refuse(
-          reply,
-          signed,
-          400,
-          'delete',
-          `Nothing was deleted: type your username, ${signed.account.username}, exactly as shown to confirm.`,
-        )
+        return refuse(reply, signed, 400, {
+          section: 'delete',
+          message: `Nothing was deleted: type your username, ${signed.account.username}, exactly as shown to confirm.`,
+        })
       if (!signed.fresh)
-        return refuse(reply, signed, 403, 'delete', confirmFirst('delete your account'), true)
+        return refuse(reply, signed, 403, confirmFirst('delete', 'delete your account'))
       await deleteAccount(db, signed.account.id)
       return reply.type('text/html; charset=utf-8').send(
         messagePage({
@@ -326,18 +305,27 @@ export async function accountRoutes(
     },
   )
 
-  async function refuse(
+  /** Answers with the account page, showing what `view` adds (a problem, the submitted form). */
+  async function respond(
     reply: FastifyReply,
-    signed: Signed,
     status: number,
-    section: 'passkeys' | 'apps' | 'delete',
-    message: string,
-    reauthenticate = false,
+    signed: Signed,
+    view: Partial<AccountPageView>,
   ) {
     return reply
       .code(status)
       .type('text/html; charset=utf-8')
-      .send(await page(signed, { problem: { section, message, reauthenticate } }))
+      .send(await page(signed, view))
+  }
+
+  /** Answers with the account page and `problem` shown in its section. */
+  function refuse(
+    reply: FastifyReply,
+    signed: Signed,
+    status: number,
+    problem: NonNullable<AccountPageView['problem']>,
+  ) {
+    return respond(reply, status, signed, { problem })
   }
 }
 
@@ -375,12 +363,24 @@ function passkeyNameProblem(name: string): string | undefined {
   return undefined
 }
 
-function noSuchPasskey(): string {
-  return 'Your account has no such passkey (it may have been removed already). Nothing was changed.'
+function noSuchPasskey(): NonNullable<AccountPageView['problem']> {
+  return {
+    section: 'passkeys',
+    message:
+      'Your account has no such passkey (it may have been removed already). Nothing was changed.',
+  }
 }
 
-function confirmFirst(action: string): string {
-  return `Nothing was changed: to ${action}, confirm it is you by signing in again, then repeat it.`
+/** The problem of an action that needs a recent sign-in, with the link to one. */
+function confirmFirst(
+  section: 'passkeys' | 'delete',
+  action: string,
+): NonNullable<AccountPageView['problem']> {
+  return {
+    section,
+    message: `Nothing was changed: to ${action}, confirm it is you by signing in again, then repeat it.`,
+    reauthenticate: true,
+  }
 }
 
 function backToAccount(label = 'Go to your account'): SafeHtml {

@@ -41,8 +41,3 @@ export function accountPageRequests(options: {
     })
   }
 }
-
-/** Whether `uri` is where the account page's sign-in may return: its one callback. */
-export function isAccountPageCallback(uri: string, issuer: string): boolean {
-  return uri === `${issuer}${ACCOUNT_PAGE_CALLBACK_PATH}`
-}
