@@ -6,6 +6,7 @@ import closeWithGrace from 'close-with-grace'
 // `npm start`: the provider on :8080 and the demo API on :8000 in one process, until Ctrl-C.
 // Each reads its own variables with a prefix (PROVIDER_PORT, DEMO_PORT, ...), since both have a PORT.
 function prefixed(prefix: string): NodeJS.ProcessEnv {
+  // Quieter than each alone: two servers share one terminal. LOG_LEVEL applies to both.
   const env: NodeJS.ProcessEnv = { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' }
   for (const [name, value] of Object.entries(process.env)) {
     if (name.startsWith(prefix)) env[name.slice(prefix.length)] = value
@@ -19,7 +20,7 @@ try {
   const provider = await startProvider(providerConfig)
   const demo = await buildDemo({
     ...demoConfig,
-    logger: { level: process.env.LOG_LEVEL ?? 'warn', serializers: safeLogSerializers },
+    logger: { level: demoConfig.logLevel, serializers: safeLogSerializers },
   })
   await demo.listen({ port: demoConfig.port, host: demoConfig.host })
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {

@@ -9,8 +9,8 @@ import Fastify, { type FastifyServerOptions } from 'fastify'
 export async function buildDemo(options: {
   issuer: string
   appUrl: string
-  /** Where the API's sessions live (default `sqlite:./data/demo.db`). */
-  databaseUrl?: string
+  /** Where the API's sessions live (see `loadDemoConfig`). */
+  databaseUrl: string
   logger?: FastifyServerOptions['logger']
 }) {
   const app = Fastify({ logger: options.logger ?? false })
@@ -18,7 +18,7 @@ export async function buildDemo(options: {
     issuer: options.issuer,
     appUrl: options.appUrl,
     docs: { title: 'passkey-id demo' },
-    sessions: { databaseUrl: options.databaseUrl ?? 'sqlite:./data/demo.db' },
+    sessions: { databaseUrl: options.databaseUrl },
   })
 
   app.get('/userinfo', { onRequest: app.authenticate }, (request) => request.user?.userinfo())

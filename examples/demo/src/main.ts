@@ -8,7 +8,7 @@ try {
   const config = loadDemoConfig()
   const app = await buildDemo({
     ...config,
-    logger: { level: process.env.LOG_LEVEL ?? 'info', serializers: safeLogSerializers },
+    logger: { level: config.logLevel, serializers: safeLogSerializers },
   })
   await app.listen({ port: config.port, host: config.host })
   app.log.info(`passkey-id demo ready: open ${config.appUrl}/docs`)

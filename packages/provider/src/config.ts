@@ -1,9 +1,11 @@
 import { isIP } from 'node:net'
 import {
   ConfigError,
+  type LogLevel,
   readBoolean,
   readChoice,
   readInteger,
+  readLogLevel,
   readOrigin,
   readPort,
 } from '@passkey-id/runtime'
@@ -29,7 +31,7 @@ export interface ProviderConfig {
   /** Which apps may use the implicit flows (LEGACY_FLOWS); see `LegacyFlows`. */
   legacyFlows: LegacyFlows
   /** Pino log level. */
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  logLevel: LogLevel
 }
 
 /**
@@ -95,12 +97,7 @@ export function loadProviderConfig(env: NodeJS.ProcessEnv = process.env): Provid
       ['loopback', 'on', 'off'],
       'loopback',
     ),
-    logLevel: readChoice(
-      'LOG_LEVEL',
-      env.LOG_LEVEL,
-      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
-      'info',
-    ),
+    logLevel: readLogLevel('LOG_LEVEL', env.LOG_LEVEL, 'info'),
   }
 }
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, readBoolean, readChoice, readInteger, readOrigin, readPort } from './env.ts'
+import {
+  ConfigError,
+  readBoolean,
+  readChoice,
+  readInteger,
+  readLogLevel,
+  readOrigin,
+  readPort,
+} from './env.ts'
 
 describe('environment readers', () => {
   it('use the fallback when a variable is unset or blank', () => {
@@ -26,6 +34,7 @@ describe('environment readers', () => {
       () => readBoolean('TRUST_PROXY', 'maybe', false),
       () => readInteger('TTL', '5', 600, { min: 60, max: 3600, unit: 'seconds' }),
       () => readChoice('MODE', 'sometimes', ['optional', 'required'], 'optional'),
+      () => readLogLevel('LOG_LEVEL', 'loud', 'info'),
       () => readOrigin('PUBLIC_URL', 'not a url', 'x'),
       () => readOrigin('PUBLIC_URL', 'ftp://example.com', 'x'),
       () => readOrigin('PUBLIC_URL', 'https://example.com/auth', 'x'),
@@ -41,7 +50,7 @@ describe('environment readers', () => {
       expect(error).toBeInstanceOf(ConfigError)
       const message = (error as Error).message
       expect(message).not.toContain('\n')
-      expect(message).toMatch(/^(PORT|TRUST_PROXY|TTL|MODE|PUBLIC_URL) must/)
+      expect(message).toMatch(/^(PORT|TRUST_PROXY|TTL|MODE|LOG_LEVEL|PUBLIC_URL) must/)
     }
   })
 })

@@ -60,6 +60,21 @@ export function readChoice<const Choice extends string>(
   return choice
 }
 
+/** Pino's log levels, as LOG_LEVEL takes them. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+/** A pino log level. */
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+/** Reads a pino log level. */
+export function readLogLevel(
+  name: string,
+  value: string | undefined,
+  fallback: LogLevel,
+): LogLevel {
+  return readChoice(name, value, LOG_LEVELS, fallback)
+}
+
 /**
  * Reads an origin (scheme, host and port, nothing else) and returns its canonical form.
  *
