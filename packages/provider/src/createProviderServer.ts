@@ -43,6 +43,8 @@ export async function createProviderServer(
   const consents = createConsentStore(db)
   const issuer = config.publicUrl
   const https = issuer.startsWith('https:')
+  // The same for every response: built once, not per request.
+  const headers = securityHeaders({ https })
   const oidc = createOidcProvider({
     issuer,
     db,
@@ -68,7 +70,7 @@ export async function createProviderServer(
       const status = error.statusCode === 414 ? 414 : 400
       reply
         .code(status)
-        .headers(securityHeaders({ https }))
+        .headers(headers)
         .send({
           error: 'invalid_request',
           message: status === 414 ? 'The address is too long.' : 'The address is malformed.',
@@ -80,7 +82,7 @@ export async function createProviderServer(
   )
 
   app.addHook('onSend', async (_request, reply) => {
-    if (!reply.hasHeader('content-security-policy')) reply.headers(securityHeaders({ https }))
+    if (!reply.hasHeader('content-security-policy')) reply.headers(headers)
   })
   app.setErrorHandler(
     (error: Error & { statusCode?: number; validation?: unknown }, request, reply) => {

@@ -3,8 +3,8 @@ import type { ProviderConfig } from './config.ts'
 import { createProviderServer } from './createProviderServer.ts'
 
 /**
- * Starts the provider and listens until SIGINT or SIGTERM, then closes it (finishing requests in
- * flight). Returns the running server.
+ * Starts the provider listening on the configured port and host, and returns the running server;
+ * closing it finishes the requests in flight (the CLI and `npm start` close it on Ctrl-C).
  */
 export async function startProvider(config: ProviderConfig): Promise<FastifyInstance> {
   const app = await createProviderServer(config)

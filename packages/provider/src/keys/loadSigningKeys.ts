@@ -1,8 +1,7 @@
 import type { JWK } from 'jose'
 import type { Kysely } from 'kysely'
 import type { ProviderDatabase } from '../store/schema.ts'
-import { findSigningKey } from './findSigningKey.ts'
-import { insertSigningKey, SIGNING_ALGORITHMS } from './insertSigningKey.ts'
+import { ensureSigningKeys } from './ensureSigningKeys.ts'
 
 /**
  * Loads the signing keys as the private JWKS that oidc-provider takes, generating a current key per
@@ -17,10 +16,7 @@ export async function loadSigningKeys(
   db: Kysely<ProviderDatabase>,
   keepRetiredForSeconds: number,
 ): Promise<{ keys: JWK[] }> {
-  for (const alg of SIGNING_ALGORITHMS) {
-    if ((await findSigningKey(db, alg, 'current')) === undefined)
-      await insertSigningKey(db, alg, 'current')
-  }
+  await ensureSigningKeys(db, 'current')
   const retiredSince = new Date(Date.now() - keepRetiredForSeconds * 1000).toISOString()
   const rows = await db
     .selectFrom('signing_keys')

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely'
 import type { ProviderDatabase } from '../store/schema.ts'
+import { ensureSigningKeys } from './ensureSigningKeys.ts'
 import { findSigningKey } from './findSigningKey.ts'
-import { insertSigningKey, SIGNING_ALGORITHMS } from './insertSigningKey.ts'
+import { SIGNING_ALGORITHMS } from './insertSigningKey.ts'
 
 /** A signing key as `keys list` shows it (never the private part). */
 export interface SigningKeySummary {
@@ -33,13 +34,8 @@ export async function listSigningKeys(db: Kysely<ProviderDatabase>): Promise<Sig
  * restart they publish it, and apps that cache the JWKS learn it before it signs anything.
  * Returns the kids added.
  */
-export async function addNextSigningKeys(db: Kysely<ProviderDatabase>): Promise<string[]> {
-  const added: string[] = []
-  for (const alg of SIGNING_ALGORITHMS) {
-    if ((await findSigningKey(db, alg, 'next')) === undefined)
-      added.push(await insertSigningKey(db, alg, 'next'))
-  }
-  return added
+export function addNextSigningKeys(db: Kysely<ProviderDatabase>): Promise<string[]> {
+  return ensureSigningKeys(db, 'next')
 }
 
 /**

@@ -1,5 +1,5 @@
 import { openProviderStore } from '../store/openProviderStore.ts'
-import { loadSigningKeys } from './loadSigningKeys.ts'
+import { ensureSigningKeys } from './ensureSigningKeys.ts'
 import { addNextSigningKeys, listSigningKeys, promoteNextSigningKeys } from './rotateSigningKeys.ts'
 
 const USAGE = `usage: passkey-id-provider keys <list|add-next|promote>
@@ -25,7 +25,7 @@ export async function runKeysCommand(
   const db = await openProviderStore(databaseUrl)
   try {
     // A database no provider has started on yet gets its current keys first, as a start would.
-    await loadSigningKeys(db, 0)
+    await ensureSigningKeys(db, 'current')
     if (command === 'add-next') {
       const added = await addNextSigningKeys(db)
       print(

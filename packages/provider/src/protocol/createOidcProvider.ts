@@ -12,7 +12,7 @@ import type { ProviderDatabase } from '../store/schema.ts'
 import { accountClaims } from './accountClaims.ts'
 import { accountPageRequests } from './clients/accountPageClient.ts'
 import { appClientAdapter } from './clients/appClientAdapter.ts'
-import { isLoopbackHostname, isOnAppOrigin } from './clients/appOrigin.ts'
+import { isLoopbackApp, isOnAppOrigin } from './clients/appOrigin.ts'
 import { allowImplicitForLoopbackApps } from './implicit/allowImplicitForLoopbackApps.ts'
 import { bareTokenRequests } from './implicit/bareTokenRequests.ts'
 import { supportedResponseTypes } from './implicit/supportedResponseTypes.ts'
@@ -83,7 +83,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       pairwiseSubject(accountId, client.clientId, options.pairwiseSalt),
     pkce: {
       required: (_ctx, client) =>
-        !(options.pkceOptionalForLoopback && isLoopbackHostname(new URL(client.clientId).hostname)),
+        !(options.pkceOptionalForLoopback && isLoopbackApp(client.clientId)),
     },
     findAccount: async (_ctx, accountId) => {
       const account = await accounts.findById(accountId)
@@ -101,21 +101,15 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       const existing = grantId === undefined ? undefined : await Grant.find(grantId)
       // The account page signs in as an app whose client_id is the issuer itself (and only with the
       // exact request of accountPageRequests): the person is on their own provider, so there is
-      // nothing to consent to beyond knowing who they are.
-      if (clientId === issuer) {
-        if (existing !== undefined) return existing
-        const grant = new Grant({ accountId, clientId })
-        grant.addOIDCScope('openid')
-        await grant.save()
-        return grant
-      }
-      // Without a remembered consent there is no grant, even one the session still names: the
-      // person revoked the app (perhaps while this sign-in was under way).
-      const remembered = await consents.scopesFor(accountId, clientId)
+      // nothing to consent to beyond knowing who they are. Any other app needs a remembered
+      // consent, even when the session still names a grant: without one, the person revoked the
+      // app (perhaps while this sign-in was under way).
+      const remembered =
+        clientId === issuer ? ['openid'] : await consents.scopesFor(accountId, clientId)
       if (remembered.length === 0) return undefined
       const grant = existing ?? new Grant({ accountId, clientId })
       const missing = remembered.filter((scope) => !grant.getOIDCScope().split(' ').includes(scope))
-      if (missing.length > 0 || existing === undefined) {
+      if (missing.length > 0) {
         grant.addOIDCScope(missing.join(' '))
         await grant.save()
       }
@@ -184,8 +178,9 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
   allowImplicitForLoopbackApps(provider)
   // These headers come first: a form_post response adds the hash of its inline script to the
   // script-src they set, and the bare-token refusal page below is served with them.
+  const headers = securityHeaders({ https })
   provider.use(async (ctx, next) => {
-    ctx.set(securityHeaders({ https }))
+    ctx.set(headers)
     await next()
     // Koa's default for a path or method oidc-provider does not serve is a bare "Not Found".
     if (ctx.status === 404 && ctx.body === undefined) {

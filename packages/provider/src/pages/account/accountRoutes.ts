@@ -19,6 +19,7 @@ import { finishAddPasskey } from '../../passkeys/finishAddPasskey.ts'
 import type { PasskeyContext } from '../../passkeys/PasskeyCeremonies.ts'
 import { startAddPasskey } from '../../passkeys/startAddPasskey.ts'
 import { ACCOUNT_PAGE_CALLBACK_PATH } from '../../protocol/clients/accountPageClient.ts'
+import { ROUTES } from '../../protocol/createOidcProvider.ts'
 import type { ProviderDatabase } from '../../store/schema.ts'
 import { ceremonyErrorHandler } from '../ceremonyErrorHandler.ts'
 import { html, type SafeHtml } from '../html.ts'
@@ -63,7 +64,7 @@ export async function accountRoutes(
 ): Promise<void> {
   const { oidc, db, accounts, passkeys, consents, ceremonies } = options
   const issuer = ceremonies.origin
-  const https = issuer.startsWith('https:')
+  const headers = securityHeaders({ https: issuer.startsWith('https:'), formActions: [] })
 
   /** The person signed in to the provider in this browser, from oidc-provider's session cookie. */
   async function signedIn(
@@ -93,7 +94,7 @@ export async function accountRoutes(
   }
 
   app.addHook('onRequest', async (request, reply) => {
-    reply.headers(securityHeaders({ https, formActions: [] })).header('cache-control', 'no-store')
+    reply.headers(headers).header('cache-control', 'no-store')
     if (request.method === 'POST' && !isSameOriginRequest(request, issuer)) {
       throw new CeremonyError(
         403,
@@ -136,7 +137,7 @@ export async function accountRoutes(
   // is what it needs, and oidc-provider sets that before redirecting. The PKCE verifier is thrown
   // away, so the code cannot be redeemed by anyone else either.
   app.get<{ Querystring: { confirm?: string } }>('/account/sign-in', async (request, reply) => {
-    const authorize = new URL('/openid/authorize', issuer)
+    const authorize = new URL(ROUTES.authorization, issuer)
     authorize.search = new URLSearchParams({
       client_id: issuer,
       response_type: 'code',

@@ -10,6 +10,12 @@ export function isLoopbackHostname(hostname: string): boolean {
   return LOOPBACK_HOSTNAMES.has(hostname)
 }
 
+/** Whether a client_id is an app on this machine (the policies' "loopback app"). */
+export function isLoopbackApp(clientId: string): boolean {
+  const url = URL.parse(clientId)
+  return url !== null && isLoopbackHostname(url.hostname)
+}
+
 /**
  * The canonical form of an origin (what `new URL(x).origin` gives), or `undefined` when the value
  * cannot name an app: not http(s), a path, query, fragment or credentials, or plain http on a host

@@ -1,5 +1,5 @@
 import type Provider from 'oidc-provider'
-import { isLoopbackHostname } from '../clients/appOrigin.ts'
+import { isLoopbackApp } from '../clients/appOrigin.ts'
 
 /** The client-schema checks that refuse implicit flows to http and localhost redirect URIs. */
 const WAIVED_CODES = new Set(['implicit-force-https', 'implicit-forbid-localhost'])
@@ -26,9 +26,4 @@ export function allowImplicitForLoopbackApps(provider: Provider): void {
 /** The part of oidc-provider's client schema (`Client.Schema`, untyped) that this waiver replaces. */
 interface SchemaPrototype {
   invalidate(this: unknown, message: string, code?: string): void
-}
-
-function isLoopbackApp(clientId: string): boolean {
-  const url = URL.parse(clientId)
-  return url !== null && isLoopbackHostname(url.hostname)
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type Provider from 'oidc-provider'
 import type { LegacyFlows } from '../../config.ts'
-import { isAppOrigin, isLoopbackHostname } from '../clients/appOrigin.ts'
+import { isAppOrigin, isLoopbackApp } from '../clients/appOrigin.ts'
 import { renderProtocolError } from '../renderProtocolError.ts'
 
 type ProviderMiddleware = Parameters<Provider['use']>[0]
@@ -58,7 +58,7 @@ export function bareTokenRequests(options: {
 
 function allowsBareToken(legacyFlows: LegacyFlows, clientId: string): boolean {
   if (legacyFlows === 'on') return true
-  return legacyFlows === 'loopback' && isLoopbackHostname(new URL(clientId).hostname)
+  return legacyFlows === 'loopback' && isLoopbackApp(clientId)
 }
 
 /**
