@@ -9,6 +9,7 @@ import {
   visibleText,
 } from '@passkey-id/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { expectRefusalPage } from './support/expectRefusalPage.ts'
 
 const WEB_APP = 'https://app.example.com'
 const PAGE = { accept: PAGE_ACCEPT }
@@ -40,14 +41,9 @@ describe('apps are their origins: client_id and redirect_uri are checked before 
   }
 
   /** Opens the URL as a browser would and expects the provider's own 400 page, never a redirect. */
-  async function expectRefusalPage(url: URL): Promise<string> {
+  async function expectRefusedUrl(url: URL): Promise<string> {
     const response = await new TestBrowser().fetch(url, { headers: PAGE })
-    expect(response.status).toBe(400)
-    expect(response.headers.get('location')).toBeNull()
-    expect(response.headers.get('content-type')).toMatch(/^text\/html/)
-    const text = visibleText(await response.text())
-    expect(text).toContain('This sign-in request cannot be completed')
-    return text
+    return (await expectRefusalPage(response, 'sign-in')).text
   }
 
   describe('a redirect_uri off the app origin gets an error page on the provider', () => {
@@ -61,7 +57,7 @@ describe('apps are their origins: client_id and redirect_uri are checked before 
       ['a relative path', '/cb'],
       ['a script URL', 'javascript:alert(1)'],
     ])('%s (%s)', async (_case, redirectUri) => {
-      const text = await expectRefusalPage(
+      const text = await expectRefusedUrl(
         authorize({ client_id: WEB_APP, redirect_uri: redirectUri }),
       )
       expect(text).toContain(`The redirect_uri "${redirectUri}" is not on the app's origin`)
@@ -74,14 +70,14 @@ describe('apps are their origins: client_id and redirect_uri are checked before 
       ['a name under localhost', 'http://app.localhost:8000/cb'],
       ['another host on the same port', 'http://evil.example.com:8000/cb'],
     ])('for a loopback app: %s (%s)', async (_case, redirectUri) => {
-      const text = await expectRefusalPage(
+      const text = await expectRefusedUrl(
         authorize({ client_id: LOOPBACK_APP, redirect_uri: redirectUri }),
       )
       expect(text).toContain(`is not on the app's origin (${LOOPBACK_APP})`)
     })
 
     it('refuses a missing redirect_uri rather than guessing one', async () => {
-      const text = await expectRefusalPage(
+      const text = await expectRefusedUrl(
         authorize({ client_id: WEB_APP, redirect_uri: undefined }),
       )
       expect(text).toContain('The request has no redirect_uri')
@@ -107,7 +103,7 @@ describe('apps are their origins: client_id and redirect_uri are checked before 
       ['https://App.Example.com:443', 'https://app.example.com'],
       [' https://app.example.com', 'https://app.example.com'],
     ])('%j: use %s', async (clientId, canonical) => {
-      const text = await expectRefusalPage(
+      const text = await expectRefusedUrl(
         authorize({ client_id: clientId, redirect_uri: `${canonical}/cb` }),
       )
       expect(text).toContain(`The client_id "${clientId}" is not written as an origin.`)
@@ -122,7 +118,7 @@ describe('apps are their origins: client_id and redirect_uri are checked before 
       'ftp://example.com',
       'javascript:alert(1)',
     ])('%j is no origin at all', async (clientId) => {
-      const text = await expectRefusalPage(
+      const text = await expectRefusedUrl(
         authorize({ client_id: clientId, redirect_uri: 'http://localhost:8000/cb' }),
       )
       expect(text).toMatch(/client_id/)
@@ -130,7 +126,7 @@ describe('apps are their origins: client_id and redirect_uri are checked before 
     })
 
     it('explains that plain http is only for this machine', async () => {
-      const text = await expectRefusalPage(
+      const text = await expectRefusedUrl(
         authorize({ client_id: 'http://example.com', redirect_uri: 'http://example.com/cb' }),
       )
       expect(text).toContain('The client_id "http://example.com" is not an app origin.')
@@ -141,7 +137,7 @@ describe('apps are their origins: client_id and redirect_uri are checked before 
       ['missing', undefined],
       ['empty', ''],
     ])('explains a %s client_id', async (_case, clientId) => {
-      const text = await expectRefusalPage(
+      const text = await expectRefusedUrl(
         authorize({ client_id: clientId, redirect_uri: LOOPBACK_REDIRECT_URI }),
       )
       expect(text).toContain('The request has no client_id.')
@@ -151,7 +147,7 @@ describe('apps are their origins: client_id and redirect_uri are checked before 
     it('refuses a client_id given twice', async () => {
       const url = authorize({ client_id: LOOPBACK_APP, redirect_uri: LOOPBACK_REDIRECT_URI })
       url.searchParams.append('client_id', WEB_APP)
-      const text = await expectRefusalPage(url)
+      const text = await expectRefusedUrl(url)
       expect(text).toContain('client_id')
     })
   })
@@ -162,11 +158,7 @@ describe('apps are their origins: client_id and redirect_uri are checked before 
       url.searchParams.set('client_id', LOOPBACK_APP)
       url.searchParams.set('post_logout_redirect_uri', 'https://evil.example.com/')
       const response = await new TestBrowser().fetch(url, { headers: PAGE })
-      expect(response.status).toBe(400)
-      expect(response.headers.get('location')).toBeNull()
-      expect(response.headers.get('content-type')).toMatch(/^text\/html/)
-      const text = visibleText(await response.text())
-      expect(text).toContain('This sign-out request cannot be completed')
+      const { text } = await expectRefusalPage(response, 'sign-out')
       expect(text).toContain(
         `The post_logout_redirect_uri "https://evil.example.com/" is not on the app's origin (${LOOPBACK_APP})`,
       )

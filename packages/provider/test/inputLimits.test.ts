@@ -254,11 +254,14 @@ describe('oversized, malformed and mistyped input gets a 4xx, never a 5xx', () =
       expect(answer.body.message).toContain("must have required property 'attestationObject'")
     })
 
-    it('refuses a consent decision other than allow or deny with a page', async () => {
+    it.each([
+      ['other than allow or deny', 'decision=maybe'],
+      ['given twice', 'decision=allow&decision=deny'],
+    ])('refuses a consent decision %s with a page', async (_case, body) => {
       const response = await browser.fetch(`${interaction.base}/consent`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: PAGE_ACCEPT },
-        body: new URLSearchParams({ decision: 'maybe' }),
+        body,
       })
       expect(response.status).toBe(400)
       expect(response.headers.get('content-type')).toMatch(/^text\/html/)

@@ -30,6 +30,7 @@ import {
 import * as oidc from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ProviderDatabase } from '../src/store/schema.ts'
+import { expectRefusalPage } from './support/expectRefusalPage.ts'
 
 /** A second app, on another origin than `LOOPBACK_APP`. */
 const APP_B = 'https://app.example.com'
@@ -91,12 +92,7 @@ describe('RP-initiated logout at /openid/logout', () => {
   ): Promise<string> {
     const url = params instanceof URL ? params : logoutUrl(params)
     const response = await browser.fetch(url, { headers: PAGE })
-    expect(response.status).toBe(400)
-    expect(response.headers.get('location')).toBeNull()
-    expect(response.headers.get('content-type')).toMatch(/^text\/html/)
-    const text = visibleText(await response.text())
-    expect(text).toContain(REFUSED)
-    return text
+    return (await expectRefusalPage(response, 'sign-out')).text
   }
 
   /** Opens the sign-out URL in a signed-in browser, expects the question, returns the form's secret. */
