@@ -25,7 +25,7 @@ export type JwtCheck =
   | { kind: 'unverifiable' }
 
 /** Asymmetric algorithms only: never `none`, never HMAC (an HS256 "signature" made with a public key). */
-export const JWT_ALGORITHMS = [
+const JWT_ALGORITHMS = [
   'RS256',
   'RS384',
   'RS512',

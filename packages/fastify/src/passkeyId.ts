@@ -10,6 +10,7 @@ import type {
 import fastifyPlugin from 'fastify-plugin'
 import { type BearerToken, bearerToken } from './bearerToken.ts'
 import { IssuerClient, IssuerUnavailableError } from './IssuerClient.ts'
+import { replyIssuerUnavailable } from './issuerUnavailable.ts'
 import { preselectRouteScopes } from './preselectRouteScopes.ts'
 import { cookieSessions, type SessionOptions } from './sessions/cookieSessions.ts'
 import type { ApiSession } from './sessions/SessionStore.ts'
@@ -173,14 +174,7 @@ async function passkeyIdPlugin(app: FastifyInstance, options: PasskeyIdOptions):
       return false
     } catch (error) {
       if (!(error instanceof IssuerUnavailableError)) throw error
-      request.log.warn({ reason: error.message }, 'token check failed: provider unavailable')
-      reply
-        .code(503)
-        .header('retry-after', '5')
-        .send({
-          error: 'temporarily_unavailable',
-          message: `Cannot check the access token: ${error.message}. Try again shortly.`,
-        })
+      replyIssuerUnavailable(request, reply, error, 'check the access token')
       return false
     }
   }

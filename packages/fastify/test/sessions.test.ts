@@ -200,3 +200,65 @@ describe('API sessions: a bearer token traded for a cookie', () => {
     })
   })
 })
+
+describe('API sessions that end or cannot start', () => {
+  let fixture: ProviderWithAccount
+  let dir: string
+  let app: FastifyInstance
+  let token: string
+
+  beforeAll(async () => {
+    fixture = await startProviderWithAccount({ scope: 'openid avatar' })
+    dir = await mkdtemp(join(tmpdir(), 'passkey-id-sessions-'))
+    app = Fastify()
+    await app.register(passkeyId, {
+      issuer: fixture.provider.url,
+      appUrl: LOOPBACK_APP,
+      docs: false,
+      timeoutSeconds: 1,
+      sessions: { databaseUrl: join(dir, 'sessions.db'), ttlSeconds: 1 },
+    })
+    app.get('/me', { onRequest: app.authenticate }, async (request) => ({ sub: request.user?.sub }))
+    await app.ready()
+    token = (await fixture.signIn({ scope: 'openid avatar' })).tokens.access_token
+  })
+  afterAll(async () => {
+    await app.close()
+    await fixture.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('stops accepting a session cookie once ttlSeconds have passed', async () => {
+    const started = await app.inject({
+      method: 'POST',
+      url: '/session',
+      headers: { authorization: `Bearer ${token}` },
+    })
+    expect(started.statusCode).toBe(201)
+    const cookie = sessionCookie(started)
+    expect((await app.inject({ url: '/me', headers: { cookie } })).statusCode).toBe(200)
+    await new Promise((resolve) => setTimeout(resolve, 1_200))
+    expect((await app.inject({ url: '/me', headers: { cookie } })).statusCode).toBe(401)
+  })
+
+  it('answers 503 and stores nothing when the provider cannot give the profile at sign-in', async () => {
+    // A new token is verified (and its verdict cached) while the provider is up; then it goes down
+    // before anything asked for the token's profile.
+    const fresh = (await fixture.signIn({ scope: 'openid avatar' })).tokens.access_token
+    expect(
+      (await app.inject({ url: '/me', headers: { authorization: `Bearer ${fresh}` } })).statusCode,
+    ).toBe(200)
+    const before = (await app.sessions.list(fixture.sub)).length
+    await fixture.provider.stop()
+    const response = await app.inject({
+      method: 'POST',
+      url: '/session',
+      headers: { authorization: `Bearer ${fresh}` },
+    })
+    expect(response.statusCode).toBe(503)
+    expect(response.headers['retry-after']).toBe('5')
+    expect(response.json()).toMatchObject({ error: 'temporarily_unavailable' })
+    expect(response.cookies).toEqual([])
+    expect((await app.sessions.list(fixture.sub)).length).toBe(before)
+  })
+})

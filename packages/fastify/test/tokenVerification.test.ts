@@ -128,6 +128,7 @@ describe('token verification against a standard provider with JWT access tokens'
       { header: { typ: 'JWT' }, claims: { nonce: 'n', scope: undefined } },
       /ID token/,
     ],
+    ['that names no subject', { claims: { sub: undefined } }, /no subject/],
   ])('refuses a token %s with 401 invalid_token, locally', async (_case, changes, reason) => {
     const before = fake.calls.introspection
     const response = await call(app, await fake.jwt(changes))

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import fastifyCookie from '@fastify/cookie'
 import { isSameOriginRequest } from '@passkey-id/runtime'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { IssuerUnavailableError } from '../IssuerClient.ts'
 import type { VerifiedToken } from '../TokenVerifier.ts'
 import { databaseSessionStore } from './databaseSessionStore.ts'
 import type { ApiSession, SessionStore } from './SessionStore.ts'
@@ -28,7 +29,12 @@ export type SessionLookup =
 export interface CookieSessions {
   /** The person a request's session cookie signs in, if any (checked against CSRF for unsafe methods). */
   lookup(request: FastifyRequest): Promise<SessionLookup>
-  /** Starts a session for a verified token's person and sets its cookie. */
+  /** Whether the request carries a session cookie on an unsafe method from another site. */
+  isCrossSite(request: FastifyRequest): boolean
+  /**
+   * Starts a session for a verified token's person and sets its cookie. Throws
+   * `IssuerUnavailableError` when the provider cannot give the profile.
+   */
   start(reply: FastifyReply, token: VerifiedToken): Promise<ApiSession>
   /** Ends the request's session, if any, and clears its cookie. */
   end(request: FastifyRequest, reply: FastifyReply): Promise<void>
@@ -64,14 +70,18 @@ export async function cookieSessions(
     const unsigned = request.unsignCookie(raw)
     return unsigned.valid && unsigned.value !== null ? unsigned.value : undefined
   }
+  const isCrossSite = (request: FastifyRequest): boolean =>
+    request.cookies[cookieName] !== undefined &&
+    !SAFE_METHODS.has(request.method) &&
+    !isSameOriginRequest(request, appUrl)
   return {
     store,
     routePrefix: options.routePrefix ?? '/session',
+    isCrossSite,
     async lookup(request) {
       const id = sessionId(request)
       if (id === undefined) return { kind: 'none' }
-      if (!SAFE_METHODS.has(request.method) && !isSameOriginRequest(request, appUrl))
-        return { kind: 'cross-site' }
+      if (isCrossSite(request)) return { kind: 'cross-site' }
       const session = await store.find(id)
       if (session === undefined) return { kind: 'none' }
       return {
@@ -85,7 +95,12 @@ export async function cookieSessions(
       }
     },
     async start(reply, token) {
-      const profile = await token.userinfo().catch(() => ({ sub: token.sub }))
+      // A provider that refuses the profile leaves the session with `sub` only; one that is down
+      // fails the sign-in (503), rather than storing an empty profile for the session's life.
+      const profile = await token.userinfo().catch((error: unknown) => {
+        if (error instanceof IssuerUnavailableError) throw error
+        return { sub: token.sub }
+      })
       const now = new Date()
       const session: ApiSession = {
         id: randomBytes(32).toString('base64url'),

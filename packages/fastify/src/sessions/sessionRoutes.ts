@@ -1,4 +1,6 @@
 import type { FastifyInstance, onRequestHookHandler } from 'fastify'
+import { IssuerUnavailableError } from '../IssuerClient.ts'
+import { replyIssuerUnavailable } from '../issuerUnavailable.ts'
 import type { CookieSessions } from './cookieSessions.ts'
 
 /**
@@ -28,8 +30,13 @@ export function sessionRoutes(
           message: 'Send the access token (Authorization: Bearer <token>) to start a session.',
         })
       }
-      const session = await sessions.start(reply, request.user)
-      return reply.code(201).send(describe(session))
+      try {
+        const session = await sessions.start(reply, request.user)
+        return reply.code(201).send(describe(session))
+      } catch (error) {
+        if (!(error instanceof IssuerUnavailableError)) throw error
+        return replyIssuerUnavailable(request, reply, error, 'start a session')
+      }
     },
   )
 
@@ -40,8 +47,7 @@ export function sessionRoutes(
   )
 
   app.delete(url, { schema: { summary: 'Sign out: end the session' } }, async (request, reply) => {
-    const lookup = await sessions.lookup(request)
-    if (lookup.kind === 'cross-site') {
+    if (sessions.isCrossSite(request)) {
       return reply.code(403).send({
         error: 'cross_site_request',
         message: "Signing out must come from this app's own pages.",
