@@ -1,12 +1,6 @@
-import * as oidc from 'openid-client'
 // The helpers' own files rather than `@passkey-id/testing`: its index also loads vitest and the
 // provider, which the benchmark's parent process does not need (the provider runs in its own process).
-import {
-  buildAuthorizationRequest,
-  discoverAsApp,
-  signInWithCodeFlow,
-} from '../packages/testing/src/relyingParty.ts'
-import { signInThroughProvider } from '../packages/testing/src/signInThroughProvider.ts'
+import { discoverAsApp, signInWithCodeFlow } from '../packages/testing/src/relyingParty.ts'
 import { createSoftwareAuthenticator } from '../packages/testing/src/softwareAuthenticator.ts'
 import { TestBrowser } from '../packages/testing/src/TestBrowser.ts'
 
@@ -45,15 +39,12 @@ export async function signUpForTokens(issuer: string): Promise<TokenSource> {
   if (sub === undefined) throw new Error('the sign-up gave no ID token with a sub')
 
   const mintOne = async (): Promise<string> => {
-    const request = await buildAuthorizationRequest(config, { redirectUri: REDIRECT_URI })
-    const outcome = await signInThroughProvider(browser, authenticator, request.url)
-    if (outcome.sawConsent) throw new Error('consent was asked again: it should be remembered')
-    const minted = await oidc.authorizationCodeGrant(config, outcome.callback, {
-      pkceCodeVerifier: request.verifier,
-      expectedState: request.state,
-      expectedNonce: request.nonce,
+    const minted = await signInWithCodeFlow(config, browser, authenticator, {
+      redirectUri: REDIRECT_URI,
     })
-    return minted.access_token
+    if (minted.outcome.sawConsent)
+      throw new Error('consent was asked again: it should be remembered')
+    return minted.tokens.access_token
   }
 
   return {

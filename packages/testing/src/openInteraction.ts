@@ -1,3 +1,4 @@
+import { readInteractionPage } from './readInteractionPage.ts'
 import type { TestBrowser } from './TestBrowser.ts'
 
 /** A provider interaction (sign-in or consent step) that a browser has open. */
@@ -23,12 +24,5 @@ export async function openInteraction(browser: TestBrowser, url: URL): Promise<O
   if (step.response === undefined) {
     throw new Error(`the provider sent the browser away, to ${step.url}`)
   }
-  const page = await step.response.text()
-  const uid = /^\/interaction\/([^/]+)$/.exec(step.url.pathname)?.[1]
-  if (uid === undefined) {
-    throw new Error(
-      `no interaction page at ${step.url} (${step.response.status}): ${page.slice(0, 500)}`,
-    )
-  }
-  return { uid, base: `${providerOrigin}/interaction/${uid}`, response: step.response, page }
+  return readInteractionPage(step.url, step.response)
 }

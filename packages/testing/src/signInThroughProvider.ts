@@ -1,3 +1,4 @@
+import { readInteractionPage } from './readInteractionPage.ts'
 import type { SoftwareAuthenticator } from './softwareAuthenticator.ts'
 import type { TestBrowser } from './TestBrowser.ts'
 
@@ -35,13 +36,7 @@ export async function signInThroughProvider(
   let step = await browser.follow(authorizationUrl, leavesProvider)
   for (let pages = 0; pages < 4; pages += 1) {
     if (step.response === undefined) return { callback: step.url, sawConsent }
-    const page = await step.response.text()
-    const uid = /^\/interaction\/([^/]+)$/.exec(step.url.pathname)?.[1]
-    if (uid === undefined)
-      throw new Error(
-        `the provider stopped at ${step.url} (${step.response.status}): ${page.slice(0, 500)}`,
-      )
-    const base = `${providerOrigin}/interaction/${uid}`
+    const { page, base } = await readInteractionPage(step.url, step.response)
     let next: URL
     if (page.includes('id="sign-up"')) {
       next = new URL(
