@@ -9,6 +9,7 @@ import {
   visibleText,
 } from '@passkey-id/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { authorizationUrl } from './support/authorizationUrl.ts'
 import { expectRefusalPage } from './support/expectRefusalPage.ts'
 
 const WEB_APP = 'https://app.example.com'
@@ -26,18 +27,14 @@ describe('apps are their origins: client_id and redirect_uri are checked before 
 
   /** An authorization URL with valid defaults; `undefined` leaves a parameter out. */
   function authorize(params: Record<string, string | undefined>): URL {
-    const url = new URL(`${fixture.provider.url}/openid/authorize`)
-    const all: Record<string, string | undefined> = {
+    return authorizationUrl(fixture.provider.url, {
       response_type: 'code',
       scope: 'openid',
       code_challenge: CODE_CHALLENGE,
       code_challenge_method: 'S256',
       state: 'state-1',
       ...params,
-    }
-    for (const [name, value] of Object.entries(all))
-      if (value !== undefined) url.searchParams.set(name, value)
-    return url
+    })
   }
 
   /** Opens the URL as a browser would and expects the provider's own 400 page, never a redirect. */
