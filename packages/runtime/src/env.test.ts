@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import {
   ConfigError,
   readBoolean,
   readChoice,
+  readEncryptionKeys,
   readInteger,
   readLogLevel,
   readOrigin,
@@ -51,6 +53,49 @@ describe('environment readers', () => {
       const message = (error as Error).message
       expect(message).not.toContain('\n')
       expect(message).toMatch(/^(PORT|TRUST_PROXY|TTL|MODE|LOG_LEVEL|PUBLIC_URL) must/)
+    }
+  })
+})
+
+describe('readEncryptionKeys', () => {
+  const key = randomBytes(32)
+
+  it('reads none when unset, one key in base64 or base64url, or a new,old keyring in order', () => {
+    expect(readEncryptionKeys('ENCRYPTION_KEY', undefined)).toEqual([])
+    expect(readEncryptionKeys('ENCRYPTION_KEY', ' ')).toEqual([])
+    expect(readEncryptionKeys('ENCRYPTION_KEY', key.toString('base64'))).toEqual([key])
+    expect(readEncryptionKeys('ENCRYPTION_KEY', ` ${key.toString('base64url')}\n`)).toEqual([key])
+    const old = randomBytes(32)
+    expect(
+      readEncryptionKeys('ENCRYPTION_KEY', `${key.toString('base64')}, ${old.toString('base64')}`),
+    ).toEqual([key, old])
+  })
+
+  it('refuses anything but 32 bytes in base64, in one line that says how to make a key and never repeats it', () => {
+    const good = key.toString('base64')
+    const cases = [
+      randomBytes(16).toString('base64'),
+      randomBytes(33).toString('base64'),
+      randomBytes(32).toString('hex'),
+      `${good.slice(0, 20)}!${good.slice(21)}`,
+      // 43 characters whose last one carries bits past the 32nd byte.
+      `${good.slice(0, 42)}B=`,
+      `${good},`,
+      `${good},tooshort`,
+      Array.from({ length: 5 }, () => good).join(','),
+    ]
+    for (const value of cases) {
+      let error: unknown
+      try {
+        readEncryptionKeys('ENCRYPTION_KEY', value)
+      } catch (caught) {
+        error = caught
+      }
+      expect(error, value).toBeInstanceOf(ConfigError)
+      const message = (error as Error).message
+      expect(message).toMatch(/^ENCRYPTION_KEY must .*: make one with openssl rand -base64 32$/)
+      expect(message).not.toContain('\n')
+      for (const part of value.split(',')) if (part.length > 8) expect(message).not.toContain(part)
     }
   })
 })

@@ -109,3 +109,33 @@ export function readOrigin(name: string, value: string | undefined, fallback: st
   }
   return url.origin
 }
+
+/** 32 bytes in base64 (44 characters with its `=`) or base64url (43); the last character carries 2 bits. */
+const ENCRYPTION_KEY = /^[A-Za-z0-9+/_-]{42}[AEIMQUYcgkosw048]=?$/
+
+/** At most this many keys in a keyring: the current one and those still being rotated away from. */
+const MAX_ENCRYPTION_KEYS = 4
+
+/**
+ * Reads a keyring of 32-byte encryption keys, base64 or base64url, separated by commas, the first
+ * one the key to encrypt with (`new,old` while rotating); none when unset. Each key is checked
+ * against its format before decoding, because Node's base64 decoder silently skips characters it
+ * does not know. The message never repeats the value, which is a secret.
+ */
+export function readEncryptionKeys(name: string, value: string | undefined): Buffer[] {
+  if (isUnset(value)) return []
+  const keys = value.split(',').map((key) => key.trim())
+  const expected = 'keys separated by commas (new,old), each 32 random bytes in base64'
+  const make = 'make one with openssl rand -base64 32'
+  if (keys.length > MAX_ENCRYPTION_KEYS) {
+    throw new ConfigError(`${name} must be at most ${MAX_ENCRYPTION_KEYS} ${expected}: ${make}`)
+  }
+  const bad = keys.findIndex((key) => !ENCRYPTION_KEY.test(key))
+  if (bad === -1) return keys.map((key) => Buffer.from(key, 'base64'))
+  const given = `${keys[bad]?.length} characters`
+  throw new ConfigError(
+    keys.length === 1
+      ? `${name} must be 32 random bytes in base64 (44 characters), not the value given (${given}): ${make}`
+      : `${name} must be ${expected}, and key ${bad + 1} of ${keys.length} is not (${given}): ${make}`,
+  )
+}

@@ -1,42 +1,51 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { type Kysely, type Migration, sql } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createTestDatabase, type TestDatabase } from '../test/createTestDatabase.ts'
 import { migrateToLatest } from './migrateToLatest.ts'
 import { openDatabase } from './openDatabase.ts'
+import { SchemaTooNewError } from './SchemaTooNewError.ts'
 
-describe('migrateToLatest on SQLite', () => {
-  let folder: string
+const create: Migration = {
+  up: (db) => db.schema.createTable('things').addColumn('id', 'text').execute(),
+}
+const add: Migration = {
+  up: (db) => db.schema.alterTable('things').addColumn('name', 'text').execute(),
+}
+
+/** The columns of `things`, in order, as either database lists them. */
+async function columns(db: Kysely<unknown>, kind: TestDatabase['kind']): Promise<string[]> {
+  const { rows } =
+    kind === 'sqlite'
+      ? await sql<{ name: string }>`select name from pragma_table_info('things')`.execute(db)
+      : await sql<{ name: string }>`select column_name as name from information_schema.columns
+          where table_schema = current_schema() and table_name = 'things' order by ordinal_position`.execute(
+          db,
+        )
+  return rows.map((row) => row.name)
+}
+
+describe.each(['sqlite', 'postgres'] as const)('migrateToLatest on %s', (kind) => {
+  let database: TestDatabase
   let db: Kysely<unknown>
 
   beforeEach(async () => {
-    folder = await mkdtemp(join(tmpdir(), 'passkey-id-migrate-'))
-    db = openDatabase(join(folder, 'test.db'))
+    database = await createTestDatabase(kind)
+    db = openDatabase(database.url)
   })
   afterEach(async () => {
     await db.destroy()
-    await rm(folder, { recursive: true, force: true })
+    await database.drop()
   })
 
-  const create: Migration = {
-    up: (db) => db.schema.createTable('things').addColumn('id', 'text').execute(),
-  }
-
-  async function columns(): Promise<string[]> {
-    const { rows } = await sql<{
-      name: string
-    }>`select name from pragma_table_info('things')`.execute(db)
-    return rows.map((row) => row.name)
-  }
-
-  it('applies each migration once, in name order', async () => {
-    const add: Migration = {
-      up: (db) => db.schema.alterTable('things').addColumn('name', 'text').execute(),
-    }
-    await migrateToLatest(db, { '0002_add': add, '0001_create': create }, 'history')
-    await migrateToLatest(db, { '0001_create': create, '0002_add': add }, 'history')
-    expect(await columns()).toEqual(['id', 'name'])
+  it('applies each migration once, in name order, and says which it applied', async () => {
+    expect(await migrateToLatest(db, { '0001_create': create }, 'history')).toEqual(['0001_create'])
+    expect(
+      await migrateToLatest(db, { '0002_add': add, '0001_create': create }, 'history'),
+    ).toEqual(['0002_add'])
+    expect(
+      await migrateToLatest(db, { '0001_create': create, '0002_add': add }, 'history'),
+    ).toEqual([])
+    expect(await columns(db, kind)).toEqual(['id', 'name'])
   })
 
   it('rolls a failing migration back whole, so the next start can apply it', async () => {
@@ -52,10 +61,45 @@ describe('migrateToLatest on SQLite', () => {
     await expect(
       migrateToLatest(db, { '0001_create': create, '0002_halfway': halfway }, 'history'),
     ).rejects.toThrow('database migration 0002_halfway failed: the process died here')
-    expect(await columns()).toEqual(['id'])
+    expect(await columns(db, kind)).toEqual(['id'])
 
     fail = false
     await migrateToLatest(db, { '0001_create': create, '0002_halfway': halfway }, 'history')
-    expect(await columns()).toEqual(['id', 'name', 'size'])
+    expect(await columns(db, kind)).toEqual(['id', 'name', 'size'])
+  })
+
+  it('refuses a database a newer version migrated, in one line, changing nothing', async () => {
+    const future: Migration = {
+      up: (db) => db.schema.alterTable('things').addColumn('future', 'text').execute(),
+    }
+    await migrateToLatest(db, { '0001_create': create, '0003_future': future }, 'history')
+    const older = { '0001_create': create, '0002_add': add }
+    const refusal = migrateToLatest(db, older, 'history')
+    await expect(refusal).rejects.toBeInstanceOf(SchemaTooNewError)
+    await expect(refusal).rejects.toThrow(
+      /^the database was upgraded by a newer version of passkey-id \(migration 0003_future; this version knows up to 0002_add\): run that version or a newer one; nothing was changed$/,
+    )
+    expect(await columns(db, kind)).toEqual(['id', 'future'])
+  })
+})
+
+describe('migrateToLatest on two PostgreSQL schemas of one database', () => {
+  it('keeps a history per schema, so each migrates on its own', async () => {
+    const databases = [await createTestDatabase('postgres'), await createTestDatabase('postgres')]
+    const [first, second] = databases.map((database) => openDatabase(database.url))
+    try {
+      if (first === undefined || second === undefined) throw new Error('two databases')
+      expect(await migrateToLatest(first, { '0001_create': create }, 'history')).toEqual([
+        '0001_create',
+      ])
+      expect(
+        await migrateToLatest(second, { '0001_create': create, '0002_add': add }, 'history'),
+      ).toEqual(['0001_create', '0002_add'])
+      expect(await columns(first, 'postgres')).toEqual(['id'])
+      expect(await columns(second, 'postgres')).toEqual(['id', 'name'])
+    } finally {
+      await Promise.all([first?.destroy(), second?.destroy()])
+      await Promise.all(databases.map((database) => database.drop()))
+    }
   })
 })

@@ -1,17 +1,26 @@
-import { type Kysely, type Migration, Migrator } from 'kysely'
+import { type Kysely, type Migration, Migrator, sql } from 'kysely'
+import { databaseKind } from './databaseKind.ts'
+import { SchemaTooNewError } from './SchemaTooNewError.ts'
 
 /**
  * Brings a database up to the newest of `migrations`, in name order, each in its own transaction
- * (on SQLite too).
+ * (on SQLite too; on PostgreSQL all pending ones in one), and returns the names it applied.
  *
  * Each package keeps its own history table (`historyTable`), so packages that share one database
- * migrate independently. Throws with the failing migration's name when one fails.
+ * migrate independently. On PostgreSQL the history lives in the connection's current schema, so
+ * that several schemas in one database each keep their own. Throws `SchemaTooNewError`, before
+ * changing anything, when the history names a migration this code does not have; throws with the
+ * failing migration's name when one fails.
  */
 export async function migrateToLatest(
   db: Kysely<unknown>,
   migrations: Record<string, Migration>,
   historyTable: string,
-): Promise<void> {
+): Promise<string[]> {
+  // Kysely looks for its history table in every schema unless told which one: a second schema in
+  // the same database would find the first one's and never create its own.
+  const schema = databaseKind(db) === 'postgres' ? await currentSchema(db) : undefined
+  await refuseNewerSchema(db, migrations, historyTable, schema)
   // Kysely runs migrations in a transaction only where the dialect says DDL is transactional, and
   // its SQLite dialect says no, although SQLite's DDL is: without this, a crash half-way through a
   // migration would leave it half applied, and every later start would fail on it.
@@ -23,6 +32,7 @@ export async function migrateToLatest(
     },
     migrationTableName: historyTable,
     migrationLockTableName: `${historyTable}_lock`,
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   })
   const { error, results } = await migrator.migrateToLatest()
   if (error !== undefined) {
@@ -32,6 +42,41 @@ export async function migrateToLatest(
       cause: error,
     })
   }
+  return (results ?? [])
+    .filter((result) => result.status === 'Success')
+    .map((result) => result.migrationName)
+}
+
+async function currentSchema(db: Kysely<unknown>): Promise<string> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db)
+  const schema = rows[0]?.schema
+  // null when search_path names no schema that exists: nothing could be created there.
+  if (typeof schema !== 'string') {
+    throw new Error('the database connection has no current schema: check search_path')
+  }
+  return schema
+}
+
+/** Throws `SchemaTooNewError` when `historyTable` records a migration `migrations` lacks. */
+async function refuseNewerSchema(
+  db: Kysely<unknown>,
+  migrations: Record<string, Migration>,
+  historyTable: string,
+  schema: string | undefined,
+): Promise<void> {
+  const tables = await db.introspection.getTables({ withInternalKyselyTables: true })
+  const exists = tables.some(
+    (table) => table.name === historyTable && (schema === undefined || table.schema === schema),
+  )
+  if (!exists) return
+  const history = db as Kysely<Record<string, { name: string }>>
+  const applied = await (schema === undefined ? history : history.withSchema(schema))
+    .selectFrom(historyTable)
+    .select('name')
+    .execute()
+  const unknown = applied.map((row) => row.name).filter((name) => !Object.hasOwn(migrations, name))
+  if (unknown.length === 0) return
+  throw new SchemaTooNewError(unknown.sort().at(-1) ?? '', Object.keys(migrations).sort().at(-1))
 }
 
 /** The same migrations, each of whose steps runs in a transaction of its own. */
