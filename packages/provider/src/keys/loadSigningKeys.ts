@@ -1,3 +1,4 @@
+import type { SecretBox } from '@passkey-id/store'
 import type { JWK } from 'jose'
 import type { Kysely } from 'kysely'
 import type { ProviderDatabase } from '../store/schema.ts'
@@ -11,16 +12,20 @@ import { ensureSigningKeys } from './ensureSigningKeys.ts'
  * first; then next keys, published before they sign so that apps have them when they start to;
  * then keys retired less than `keepRetiredForSeconds` ago, published (never used) until the ID
  * tokens they signed have expired.
+ *
+ * Each private key is opened by `box`: one it cannot open (no or another ENCRYPTION_KEY, a changed
+ * value, a clear one while a key is set) stops the start with one line instead of a new key.
  */
 export async function loadSigningKeys(
   db: Kysely<ProviderDatabase>,
   keepRetiredForSeconds: number,
+  box: SecretBox,
 ): Promise<{ keys: JWK[] }> {
-  await ensureSigningKeys(db, 'current')
+  await ensureSigningKeys(db, 'current', box)
   const retiredSince = new Date(Date.now() - keepRetiredForSeconds * 1000).toISOString()
   const rows = await db
     .selectFrom('signing_keys')
-    .select(['private_jwk', 'state'])
+    .select(['kid', 'private_jwk', 'state'])
     .where((where) =>
       where.or([
         where('state', 'in', ['current', 'next']),
@@ -32,5 +37,9 @@ export async function loadSigningKeys(
   const ordered = (['current', 'next', 'retired'] as const).flatMap((state) =>
     rows.filter((row) => row.state === state),
   )
-  return { keys: ordered.map((row) => JSON.parse(row.private_jwk) as JWK) }
+  return {
+    keys: ordered.map(
+      (row) => JSON.parse(box.open(row.private_jwk, `signing_keys/${row.kid}`)) as JWK,
+    ),
+  }
 }

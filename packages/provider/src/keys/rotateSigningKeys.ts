@@ -1,3 +1,4 @@
+import type { SecretBox } from '@passkey-id/store'
 import type { Kysely } from 'kysely'
 import type { ProviderDatabase } from '../store/schema.ts'
 import { ensureSigningKeys } from './ensureSigningKeys.ts'
@@ -32,10 +33,23 @@ export async function listSigningKeys(db: Kysely<ProviderDatabase>): Promise<Sig
 /**
  * Step 1 of a rotation: a next key per algorithm (unless one is waiting already). Once instances
  * restart they publish it, and apps that cache the JWKS learn it before it signs anything.
- * Returns the kids added.
+ * Returns the kids added; their private keys are sealed by `box`.
+ *
+ * The current keys are opened first, so that a run without ENCRYPTION_KEY (or with another one)
+ * is refused in one line instead of adding keys sealed unlike the others, which would stop the
+ * next start.
  */
-export function addNextSigningKeys(db: Kysely<ProviderDatabase>): Promise<string[]> {
-  return ensureSigningKeys(db, 'next')
+export async function addNextSigningKeys(
+  db: Kysely<ProviderDatabase>,
+  box: SecretBox,
+): Promise<string[]> {
+  const current = await db
+    .selectFrom('signing_keys')
+    .select(['kid', 'private_jwk'])
+    .where('state', '=', 'current')
+    .execute()
+  for (const row of current) box.open(row.private_jwk, `signing_keys/${row.kid}`)
+  return ensureSigningKeys(db, 'next', box)
 }
 
 /**

@@ -1,6 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { type TestDatabase, testDatabaseUrl } from '@passkey-id/testing/database'
 import type { Kysely } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { savePendingCeremony, takePendingCeremony } from '../passkeys/pendingCeremony.ts'
@@ -9,17 +7,17 @@ import { OidcRecordAdapter } from './OidcRecordAdapter.ts'
 import { openProviderStore } from './openProviderStore.ts'
 import type { ProviderDatabase } from './schema.ts'
 
-describe('protocol records on a real SQLite file', () => {
-  let dir: string
+describe('protocol records in a real database', () => {
+  let database: TestDatabase
   let db: Kysely<ProviderDatabase>
 
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'passkey-id-store-'))
-    db = await openProviderStore(join(dir, 'provider.db'))
+    database = await testDatabaseUrl()
+    db = await openProviderStore(database.url)
   })
   afterEach(async () => {
     await db.destroy()
-    await rm(dir, { recursive: true, force: true })
+    await database.drop()
   })
 
   it('stores, finds by id, uid and user code, and destroys', async () => {
@@ -32,6 +30,32 @@ describe('protocol records on a real SQLite file', () => {
     expect(await new OidcRecordAdapter(db, 'Grant').find('s1')).toBeUndefined()
     await sessions.destroy('s1')
     expect(await sessions.find('s1')).toBeUndefined()
+  })
+
+  it('runs each query compiled once with new values, for each model apart', async () => {
+    const sessions = new OidcRecordAdapter(db, 'Session')
+    const grants = new OidcRecordAdapter(db, 'Grant')
+    await Promise.all(
+      ['s1', 's2', 's3'].map((id) => sessions.upsert(id, { uid: `u-${id}`, accountId: id }, 60)),
+    )
+    await grants.upsert('s1', { accountId: 'grant' }, 0)
+    expect(await sessions.find('s2')).toEqual({ uid: 'u-s2', accountId: 's2' })
+    expect(await sessions.findByUid('u-s3')).toEqual({ uid: 'u-s3', accountId: 's3' })
+    expect(await grants.find('s1')).toEqual({ accountId: 'grant' })
+    expect(await sessions.find('s1')).toEqual({ uid: 'u-s1', accountId: 's1' })
+    await sessions.destroy('s1')
+    expect(await grants.find('s1')).toEqual({ accountId: 'grant' })
+  })
+
+  it('finds, consumes and destroys nothing for a value holding NUL, which PostgreSQL refuses to bind', async () => {
+    const codes = new OidcRecordAdapter(db, 'AuthorizationCode')
+    await codes.upsert('c1', { grantId: 'g1', uid: 'u1', userCode: 'U1' }, 60)
+    expect(await codes.find('c1\u0000')).toBeUndefined()
+    expect(await codes.findByUid('u1\u0000x')).toBeUndefined()
+    expect(await codes.findByUserCode('\u0000')).toBeUndefined()
+    await expect(codes.consume('c1\u0000')).rejects.toMatchObject({ error: 'invalid_grant' })
+    await codes.destroy('c1\u0000')
+    expect(await codes.find('c1')).toEqual({ grantId: 'g1', uid: 'u1', userCode: 'U1' })
   })
 
   it('lets a code be consumed once; a second consume is invalid_grant', async () => {

@@ -1,32 +1,104 @@
-import type { Kysely } from 'kysely'
-import { type Adapter, type AdapterPayload, errors } from 'oidc-provider'
+import { type Compilable, type CompiledQuery, createQueryId, type Kysely } from 'kysely'
+import type { Adapter, AdapterPayload } from 'oidc-provider'
+import { errors } from '../oidcProviderLibrary.ts'
 import type { ProviderDatabase } from './schema.ts'
+
+/** A column an adapter may look a record up by. */
+type LookupColumn = 'id' | 'uid' | 'user_code'
+
+/** A stored record as `findBy` reads it. */
+interface StoredRecord {
+  payload: string
+  expires_at: string | null
+  consumed_at: string | null
+}
+
+/** The values a query template takes per call, by the names its slots were given. */
+type SlotValues = Record<string, string | null>
+
+/** A query compiled once; each call gives it the values of its slots. */
+type QueryTemplate<Row> = (values: SlotValues) => CompiledQuery<Row>
 
 /**
  * oidc-provider's storage for one model (Session, Interaction, Grant, AuthorizationCode, ...), kept
  * in the `oidc_records` table so that sign-ins, codes and tokens survive a restart and can be shared
  * by several instances.
+ *
+ * Each query is built and compiled by Kysely once per model, and each call runs that compiled SQL
+ * with its own parameters: a sign-in makes some twenty of these calls, and building and compiling a
+ * query costs more than running it. The SQL stays Kysely's, for whichever dialect `db` speaks.
  */
 export class OidcRecordAdapter implements Adapter {
-  constructor(
-    private readonly db: Kysely<ProviderDatabase>,
-    private readonly model: string,
-  ) {}
+  private readonly upsertQuery: QueryTemplate<never>
+  private readonly consumeQuery: QueryTemplate<never>
+  private readonly destroyQuery: QueryTemplate<never>
+  private readonly revokeQuery: QueryTemplate<never>
+  private readonly findQueries: Record<LookupColumn, QueryTemplate<StoredRecord>>
+  private readonly db: Kysely<ProviderDatabase>
+  private readonly model: string
+
+  constructor(db: Kysely<ProviderDatabase>, model: string) {
+    this.db = db
+    this.model = model
+    const columns = {
+      payload: slot('payload'),
+      grant_id: slot('grant_id'),
+      account_id: slot('account_id'),
+      uid: slot('uid'),
+      user_code: slot('user_code'),
+      expires_at: slot('expires_at'),
+    }
+    this.upsertQuery = template(
+      db
+        .insertInto('oidc_records')
+        .values({ model, id: slot('id'), consumed_at: null, webauthn_challenge: null, ...columns })
+        .onConflict((conflict) => conflict.columns(['model', 'id']).doUpdateSet(columns)),
+    )
+    this.consumeQuery = template(
+      db
+        .updateTable('oidc_records')
+        .set({ consumed_at: slot('now') })
+        .where('model', '=', model)
+        .where('id', '=', slot('id'))
+        .where('consumed_at', 'is', null),
+    )
+    this.destroyQuery = template(
+      db.deleteFrom('oidc_records').where('model', '=', model).where('id', '=', slot('id')),
+    )
+    this.revokeQuery = template(
+      db
+        .deleteFrom('oidc_records')
+        .where('model', '=', model)
+        .where('grant_id', '=', slot('grant_id')),
+    )
+    const find = (column: LookupColumn) =>
+      template<StoredRecord>(
+        db
+          .selectFrom('oidc_records')
+          .select(['payload', 'expires_at', 'consumed_at'])
+          .where('model', '=', model)
+          .where(column, '=', slot('value'))
+          .where((where) =>
+            where.or([where('expires_at', 'is', null), where('expires_at', '>', slot('now'))]),
+          ),
+      )
+    this.findQueries = { id: find('id'), uid: find('uid'), user_code: find('user_code') }
+  }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
-    const columns = {
-      payload: JSON.stringify(payload),
-      grant_id: payload.grantId ?? null,
-      account_id: payload.accountId ?? null,
-      uid: payload.uid ?? null,
-      user_code: payload.userCode ?? null,
-      expires_at: expiresIn > 0 ? new Date(Date.now() + expiresIn * 1000).toISOString() : null,
-    }
-    await this.db
-      .insertInto('oidc_records')
-      .values({ model: this.model, id, consumed_at: null, webauthn_challenge: null, ...columns })
-      .onConflict((conflict) => conflict.columns(['model', 'id']).doUpdateSet(columns))
-      .execute()
+    await this.db.executeQuery(
+      this.upsertQuery({
+        id,
+        payload: JSON.stringify(payload),
+        grant_id: payload.grantId ?? null,
+        account_id: payload.accountId ?? null,
+        // Only sessions are looked up by uid (Session.findByUid): an interaction's copy of its
+        // session's uid stays in the payload, out of the uid index.
+        uid: this.model === 'Session' ? (payload.uid ?? null) : null,
+        user_code: payload.userCode ?? null,
+        expires_at: expiresIn > 0 ? new Date(Date.now() + expiresIn * 1000).toISOString() : null,
+      }),
+    )
   }
 
   find(id: string): Promise<AdapterPayload | undefined> {
@@ -46,53 +118,72 @@ export class OidcRecordAdapter implements Adapter {
    * requests racing with the same code cannot both redeem it: the second gets `invalid_grant`.
    */
   async consume(id: string): Promise<void> {
-    const result = await this.db
-      .updateTable('oidc_records')
-      .set({ consumed_at: new Date().toISOString() })
-      .where('model', '=', this.model)
-      .where('id', '=', id)
-      .where('consumed_at', 'is', null)
-      .executeTakeFirst()
-    if (result.numUpdatedRows === 0n) {
+    const result = isStorable(id)
+      ? await this.db.executeQuery(this.consumeQuery({ id, now: new Date().toISOString() }))
+      : undefined
+    if ((result?.numAffectedRows ?? 0n) === 0n) {
       throw new errors.InvalidGrant('the code or token was already used')
     }
   }
 
   async destroy(id: string): Promise<void> {
-    await this.db
-      .deleteFrom('oidc_records')
-      .where('model', '=', this.model)
-      .where('id', '=', id)
-      .execute()
+    if (isStorable(id)) await this.db.executeQuery(this.destroyQuery({ id }))
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
-    await this.db
-      .deleteFrom('oidc_records')
-      .where('model', '=', this.model)
-      .where('grant_id', '=', grantId)
-      .execute()
+    await this.db.executeQuery(this.revokeQuery({ grant_id: grantId }))
   }
 
-  private async findBy(
-    column: 'id' | 'uid' | 'user_code',
-    value: string,
-  ): Promise<AdapterPayload | undefined> {
-    const row = await this.db
-      .selectFrom('oidc_records')
-      .select(['payload', 'expires_at', 'consumed_at'])
-      .where('model', '=', this.model)
-      .where(column, '=', value)
-      .where((where) =>
-        where.or([
-          where('expires_at', 'is', null),
-          where('expires_at', '>', new Date().toISOString()),
-        ]),
-      )
-      .executeTakeFirst()
+  private async findBy(column: LookupColumn, value: string): Promise<AdapterPayload | undefined> {
+    if (!isStorable(value)) return undefined
+    const { rows } = await this.db.executeQuery(
+      this.findQueries[column]({ value, now: new Date().toISOString() }),
+    )
+    const row = rows[0]
     if (row === undefined) return undefined
     const payload = JSON.parse(row.payload) as AdapterPayload
     if (row.consumed_at !== null) payload.consumed = Math.floor(Date.parse(row.consumed_at) / 1000)
     return payload
   }
+}
+
+/**
+ * Whether a value from a request (a code at the token endpoint, a uid in a URL) can name a stored
+ * record. None holds a NUL character, and PostgreSQL refuses a bound string that does (error 22021),
+ * which would answer the request with a 500 instead of "not found".
+ */
+function isStorable(value: string): boolean {
+  return !value.includes('\u0000')
+}
+
+/**
+ * Marks where a value goes in a query built for `template`. The mark begins with a NUL character,
+ * which no value the adapter stores holds (see `isStorable`), so it cannot be mistaken for one.
+ */
+function slot(name: string): string {
+  return `${SLOT}${name}`
+}
+
+const SLOT = '\u0000slot:'
+
+/**
+ * Compiles `query` once and returns a function giving the compiled query with each slot's parameter
+ * replaced by the value of that name; parameters that are no slot (the model, nulls) stay as built.
+ * The query node is shared, the query id new each time (Kysely's plugins key their state by it).
+ */
+function template<Row = never>(query: Compilable<unknown>): QueryTemplate<Row> {
+  const compiled = query.compile()
+  const slots = compiled.parameters.map((parameter) =>
+    typeof parameter === 'string' && parameter.startsWith(SLOT)
+      ? parameter.slice(SLOT.length)
+      : undefined,
+  )
+  return (values) => ({
+    query: compiled.query,
+    sql: compiled.sql,
+    queryId: createQueryId(),
+    parameters: slots.map((name, index) =>
+      name === undefined ? compiled.parameters[index] : values[name],
+    ),
+  })
 }

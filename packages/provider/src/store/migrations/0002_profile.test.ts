@@ -1,21 +1,19 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { migrateToLatest, openDatabase } from '@passkey-id/store'
+import { type TestDatabase, testDatabaseUrl } from '@passkey-id/testing/database'
 import { sql } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as initial from './0001_initial.ts'
 import { providerMigrations } from './index.ts'
 
 describe('migration 0002_profile', () => {
-  let dir: string
+  let database: TestDatabase
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'passkey-id-migration-'))
+    database = await testDatabaseUrl()
   })
-  afterEach(() => rm(dir, { recursive: true, force: true }))
+  afterEach(() => database.drop())
 
   it('adds empty profile columns to a database at 0001, keeping its accounts', async () => {
-    const db = openDatabase<unknown>(join(dir, 'provider.db'))
+    const db = openDatabase<unknown>(database.url)
     try {
       await migrateToLatest(db, { '0001_initial': initial }, 'provider_migrations')
       const row = {
@@ -56,6 +54,9 @@ describe('migration 0002_profile', () => {
           address_postal_code: null,
           address_country: null,
           profile_updated_at: null,
+          disabled_at: null,
+          email_verified_at: null,
+          verified_email_key: null,
         },
       ])
       const passkeys = await sql`select id, account_id, counter from passkeys`.execute(db)

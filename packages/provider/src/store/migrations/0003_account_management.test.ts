@@ -1,7 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { migrateToLatest, openDatabase } from '@passkey-id/store'
+import { type TestDatabase, testDatabaseUrl } from '@passkey-id/testing/database'
 import { sql } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as initial from './0001_initial.ts'
@@ -9,14 +7,14 @@ import * as profile from './0002_profile.ts'
 import { providerMigrations } from './index.ts'
 
 describe('migration 0003_account_management', () => {
-  let dir: string
+  let database: TestDatabase
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'passkey-id-migration-'))
+    database = await testDatabaseUrl()
   })
-  afterEach(() => rm(dir, { recursive: true, force: true }))
+  afterEach(() => database.drop())
 
   it('names the account of protocol records written before it, and leaves passkeys unnamed', async () => {
-    const db = openDatabase<unknown>(join(dir, 'provider.db'))
+    const db = openDatabase<unknown>(database.url)
     try {
       await migrateToLatest(
         db,
