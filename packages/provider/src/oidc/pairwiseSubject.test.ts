@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { pairwiseSubject } from './pairwiseSubject.ts'
 
@@ -28,5 +29,25 @@ describe('pairwiseSubject', () => {
     const sub = pairwiseSubject('acc1', 'https://app.example.com', salt)
     expect(sub).toMatch(/^[A-Za-z0-9_-]{43}$/)
     expect(sub).not.toContain('acc1')
+  })
+
+  it('is HMAC-SHA256 of host and account under the salt, given as a string or as a key object', async () => {
+    // Computed apart, with WebCrypto: the subjects apps already hold must never change.
+    const hmacKey = await crypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode(salt),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign'],
+    )
+    const mac = await crypto.subtle.sign(
+      'HMAC',
+      hmacKey,
+      new TextEncoder().encode('app.example.com\u0000acc1'),
+    )
+    const expected = Buffer.from(mac).toString('base64url')
+    expect(pairwiseSubject('acc1', 'https://app.example.com', salt)).toBe(expected)
+    const keyObject = createSecretKey(Buffer.from(salt))
+    expect(pairwiseSubject('acc1', 'https://app.example.com', keyObject)).toBe(expected)
   })
 })

@@ -60,6 +60,12 @@ describe('isOnAppOrigin', () => {
     expect(isOnAppOrigin('https://x@app.example.com/cb', app)).toBe(false)
     expect(isOnAppOrigin('https://app.example.com/cb#frag', app)).toBe(false)
     expect(isOnAppOrigin('not a url', app)).toBe(false)
+    expect(isOnAppOrigin('https://app.example.com/cb?x= https://app.example.com/go', app)).toBe(
+      false,
+    )
+    expect(isOnAppOrigin('https://app.example.com/c\tb', app)).toBe(false)
+    expect(isOnAppOrigin('https://app.example.com/cb\n', app)).toBe(false)
+    expect(isOnAppOrigin('https://app.example.com/cb\u007f', app)).toBe(false)
   })
 })
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type Provider from 'oidc-provider'
 import type { LegacyFlows } from '../../config.ts'
+import { ProviderError } from '../../errors/ProviderError.ts'
 import { isAppOrigin, isLoopbackApp } from '../clients/appOrigin.ts'
 import { renderProtocolError } from '../renderProtocolError.ts'
 
@@ -24,7 +25,7 @@ type ProviderMiddleware = Parameters<Provider['use']>[0]
  * app's developer, who reads a page better than an error code in a popup. A request whose client_id
  * is no app origin passes through untouched, for oidc-provider's own client_id error page.
  */
-export function bareTokenRequests(options: {
+export function checkBareTokenRequest(options: {
   authorizationPath: string
   legacyFlows: LegacyFlows
 }): ProviderMiddleware {
@@ -41,14 +42,12 @@ export function bareTokenRequests(options: {
       return next()
     }
     if (!allowsBareToken(legacyFlows, clientId)) {
-      ctx.status = 400
-      renderProtocolError(ctx, {
-        error: 'unsupported_response_type',
-        error_description:
-          legacyFlows === 'off'
-            ? 'this provider does not offer the implicit flow (response_type=token)'
-            : 'the implicit flow without an ID token (response_type=token) is allowed only for apps on localhost',
-      })
+      renderProtocolError(
+        ctx,
+        new ProviderError(
+          legacyFlows === 'off' ? 'implicit_flow_off' : 'implicit_flow_loopback_only',
+        ),
+      )
       return
     }
     ctx.querystring = asIdTokenTokenRequest(new URLSearchParams(ctx.querystring)).toString()

@@ -1,17 +1,23 @@
 import type { Adapter, AdapterPayload, ResponseType } from 'oidc-provider'
-import { ACCOUNT_PAGE_CALLBACK_PATH } from './accountPageClient.ts'
+import { accountPageClientMetadata, isAccountPageClient } from './accountPageClient.ts'
 import { isAppOrigin } from './appOrigin.ts'
+import { isAllowedApp } from './isAllowedApp.ts'
 
 /**
  * The client "store": there is none. Any app origin is a client, described on the fly as a public
  * web client (no secret) whose redirect URIs the `redirectUriAllowed` override checks by origin,
  * allowed every response type the provider serves (`responseTypes`). The issuer itself is the
- * account page's client, allowed only its own sign-in (see accountPageClient).
+ * account page's client, allowed only its own sign-in (see accountPageClient). An app that
+ * ALLOWED_APPS leaves out (`allowedApps`) is no client at all, at every endpoint.
  *
  * `redirect_uris` holds a placeholder on the app's origin only because the client schema refuses an
  * empty list; oidc-provider's CORS and sector logic read it as "the app's origin".
  */
-export function appClientAdapter(responseTypes: readonly ResponseType[], issuer: string): Adapter {
+export function appClientAdapter(
+  responseTypes: readonly ResponseType[],
+  issuer: string,
+  allowedApps: readonly string[] = [],
+): Adapter {
   const implicit = responseTypes.some((type) => type !== 'code')
   const grantTypes = implicit ? ['authorization_code', 'implicit'] : ['authorization_code']
   const refuse = async (): Promise<never> => {
@@ -20,19 +26,8 @@ export function appClientAdapter(responseTypes: readonly ResponseType[], issuer:
   return {
     async find(clientId: string): Promise<AdapterPayload | undefined> {
       if (!isAppOrigin(clientId)) return undefined
-      if (clientId === issuer) {
-        // The provider's own account page: the code flow to one callback, nothing else.
-        return {
-          client_id: clientId,
-          application_type: 'web',
-          token_endpoint_auth_method: 'none',
-          grant_types: ['authorization_code'],
-          response_types: ['code'],
-          redirect_uris: [`${issuer}${ACCOUNT_PAGE_CALLBACK_PATH}`],
-          post_logout_redirect_uris: [`${issuer}/account`],
-          subject_type: 'pairwise',
-        }
-      }
+      if (isAccountPageClient(clientId, issuer)) return accountPageClientMetadata(issuer)
+      if (!isAllowedApp(clientId, allowedApps)) return undefined
       return {
         client_id: clientId,
         application_type: 'web',

@@ -39,8 +39,12 @@ export function isAppOrigin(clientId: string): boolean {
 /**
  * Whether `url` is on the app `clientId`: same scheme, host and port, where the loopback names count
  * as one host, because Swagger UI builds its redirect URI from whatever the address bar shows.
+ * A URL holding a space or a control character is on no app: `URL.parse` would drop or encode it,
+ * so the URL a person approves would not be the one compared, and approved redirect URIs are kept
+ * as a space-separated list, where one such URL would read as two.
  */
 export function isOnAppOrigin(url: string, clientId: string): boolean {
+  if (/[\p{Cc} ]/u.test(url)) return false
   const target = URL.parse(url)
   const app = URL.parse(clientId)
   if (target === null || app === null) return false

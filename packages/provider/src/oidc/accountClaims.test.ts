@@ -28,6 +28,9 @@ const EMPTY_ACCOUNT: Account = {
   address_postal_code: null,
   address_country: null,
   profile_updated_at: null,
+  disabled_at: null,
+  email_verified_at: null,
+  verified_email_key: null,
 }
 
 describe('accountClaims', () => {
@@ -38,6 +41,20 @@ describe('accountClaims', () => {
       preferred_username: 'alice',
       picture: 'https://id.example.com/avatars/fox.svg',
     })
+  })
+
+  it('says email_verified true once the address is verified, and never for a phone number', () => {
+    const claims = accountClaims(
+      {
+        ...EMPTY_ACCOUNT,
+        email: 'alice@example.com',
+        email_verified_at: '2024-05-06T07:08:09.999Z',
+        verified_email_key: 'alice@example.com',
+        phone_number: '+41446681800',
+      },
+      ISSUER,
+    )
+    expect(claims).toMatchObject({ email_verified: true, phone_number_verified: false })
   })
 
   it('treats empty text as not filled in', () => {
