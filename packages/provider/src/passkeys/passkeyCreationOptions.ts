@@ -1,8 +1,7 @@
-import {
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-} from '@simplewebauthn/server'
+import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server'
+import { loadSimpleWebAuthn } from './loadSimpleWebAuthn.ts'
 import type { PasskeyContext } from './PasskeyCeremonies.ts'
+import { PASSKEY_ALGORITHMS } from './passkeyAlgorithms.ts'
 import { CEREMONY_TIMEOUT_MS } from './pendingCeremony.ts'
 
 /**
@@ -10,11 +9,12 @@ import { CEREMONY_TIMEOUT_MS } from './pendingCeremony.ts'
  * (no username to type later), user-verified, no attestation, and none of `exclude` (the passkeys
  * the account already has, so a device that holds one says so instead of making a second).
  */
-export function passkeyCreationOptions(
-  context: PasskeyContext,
+export async function passkeyCreationOptions(
+  context: Pick<PasskeyContext, 'rpId' | 'rpName'>,
   user: { handle: Uint8Array<ArrayBuffer>; name: string },
   exclude: ReadonlyArray<{ id: string; transports: string }> = [],
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  const { generateRegistrationOptions } = await loadSimpleWebAuthn()
   return generateRegistrationOptions({
     rpName: context.rpName,
     rpID: context.rpId,
@@ -32,6 +32,6 @@ export function passkeyCreationOptions(
       requireResidentKey: true,
       userVerification: 'required',
     },
-    supportedAlgorithmIDs: [-7, -8, -257],
+    supportedAlgorithmIDs: PASSKEY_ALGORITHMS,
   })
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server'
-import { validateSignUp } from '../accounts/validateSignUp.ts'
-import { CeremonyError } from './CeremonyError.ts'
+import { ProviderError } from '../errors/ProviderError.ts'
+import { validateSignUp } from '../profile/validateSignUp.ts'
 import type { PasskeyContext } from './PasskeyCeremonies.ts'
 import { passkeyCreationOptions } from './passkeyCreationOptions.ts'
 import { CEREMONY_TIMEOUT_MS, savePendingCeremony } from './pendingCeremony.ts'
@@ -17,21 +17,10 @@ export async function startSignUp(
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const validation = validateSignUp(form)
   if (!validation.ok)
-    throw new CeremonyError(
-      400,
-      `invalid_${validation.field}`,
-      validation.message,
-      validation.field,
-    )
+    throw new ProviderError(`invalid_${validation.field}`, { guidance: validation.message })
   const { username, email } = validation.details
-  if (await context.accounts.isUsernameTaken(username)) {
-    throw new CeremonyError(
-      409,
-      'username_taken',
-      `The username "${username}" is taken. Choose another one.`,
-      'username',
-    )
-  }
+  if (await context.accounts.isUsernameTaken(username))
+    throw new ProviderError('username_taken', { username })
   // The user handle is random: WebAuthn stores it on the authenticator, so it must not be personal data.
   const userHandle = randomBytes(32)
   const options = await passkeyCreationOptions(context, { handle: userHandle, name: username })
@@ -45,15 +34,6 @@ export async function startSignUp(
       signUp: { username, email, userHandle: userHandle.toString('base64url') },
     },
   )
-  if (!saved) throw expiredInteraction()
+  if (!saved) throw new ProviderError('interaction_expired')
   return options
-}
-
-/** The sign-in that this ceremony belongs to has ended or expired. */
-export function expiredInteraction(): CeremonyError {
-  return new CeremonyError(
-    400,
-    'interaction_expired',
-    'This sign-in has expired. Go back to the app and start signing in again.',
-  )
 }

@@ -1,43 +1,34 @@
-import { type RegistrationResponseJSON, verifyRegistrationResponse } from '@simplewebauthn/server'
-import type { NewPasskey } from '../accounts/accountStore.ts'
-import { CeremonyError } from './CeremonyError.ts'
+import type { RegistrationResponseJSON } from '@simplewebauthn/server'
+import { loadSimpleWebAuthn } from './loadSimpleWebAuthn.ts'
 import type { PasskeyContext } from './PasskeyCeremonies.ts'
-
-/** Errors that come from code choking on malformed bytes, not from a WebAuthn check. */
-const PARSER_FAILURES = [TypeError, SyntaxError, RangeError, ReferenceError]
+import { PASSKEY_ALGORITHMS } from './passkeyAlgorithms.ts'
+import type { NewPasskey } from './passkeyStore.ts'
+import { refuseFramedAnswer } from './refuseFramedAnswer.ts'
+import { verifiedOrRejected } from './verifiedOrRejected.ts'
 
 /**
  * Verifies a browser's new passkey against the challenge it was created for (origin, RP ID, user
- * verification) and returns what is stored of it. Used by sign-up and by the account page.
+ * verification) and returns what is stored of it. Used by sign-up and by the account page. An answer
+ * made in another site's frame is `passkey_framed` (see `refuseFramedAnswer`); any other failure is
+ * `passkey_rejected` (see `verifiedOrRejected`).
  */
 export async function verifyNewPasskey(
-  context: PasskeyContext,
+  context: Pick<PasskeyContext, 'origin' | 'rpId'>,
   challenge: string,
   response: RegistrationResponseJSON,
 ): Promise<NewPasskey> {
-  let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>
-  try {
-    verification = await verifyRegistrationResponse({
+  refuseFramedAnswer(response.response.clientDataJSON)
+  const { verifyRegistrationResponse } = await loadSimpleWebAuthn()
+  const verification = await verifiedOrRejected(
+    verifyRegistrationResponse({
       response,
       expectedChallenge: challenge,
+      supportedAlgorithmIDs: PASSKEY_ALGORITHMS,
       expectedOrigin: context.origin,
       expectedRPID: context.rpId,
       requireUserVerification: true,
-    })
-  } catch (error) {
-    throw new CeremonyError(
-      400,
-      'passkey_rejected',
-      `The new passkey was not accepted: ${reason(error)} Try again.`,
-    )
-  }
-  if (!verification.verified) {
-    throw new CeremonyError(
-      400,
-      'passkey_rejected',
-      'The new passkey could not be verified. Try again.',
-    )
-  }
+    }),
+  )
   const { credential, credentialDeviceType, credentialBackedUp, aaguid } =
     verification.registrationInfo
   return {
@@ -49,16 +40,4 @@ export async function verifyNewPasskey(
     backedUp: credentialBackedUp,
     aaguid,
   }
-}
-
-/**
- * SimpleWebAuthn's reason, as a sentence. Its checks (challenge, origin, RP ID, flags) throw errors
- * that say what did not match; bytes that do not even parse fail deeper down with a `TypeError` or
- * `SyntaxError` about code internals, which would tell a person nothing.
- */
-export function reason(error: unknown): string {
-  if (!(error instanceof Error) || PARSER_FAILURES.some((kind) => error instanceof kind))
-    return 'The answer from the authenticator could not be read.'
-  const { message } = error
-  return message.endsWith('.') ? message : `${message}.`
 }
