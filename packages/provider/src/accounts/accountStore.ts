@@ -1,49 +1,45 @@
 import { randomBytes } from 'node:crypto'
-import type { Kysely, Selectable } from 'kysely'
-import type { AccountsTable, PasskeysTable, ProviderDatabase } from '../store/schema.ts'
-import { randomAvatarName } from './avatars.ts'
-import { passkeyRow } from './passkeyStore.ts'
-import type { ProfileUpdate } from './validateProfile.ts'
-import { type SignUpDetails, usernameKey } from './validateSignUp.ts'
+import { isUniqueViolation } from '@passkey-id/store'
+import { type Kysely, type Selectable, sql } from 'kysely'
+import { randomAvatarName } from '../profile/avatars.ts'
+import type { ProfileUpdate } from '../profile/validateProfile.ts'
+import { type SignUpDetails, usernameKey } from '../profile/validateSignUp.ts'
+import type { AccountsTable, ProviderDatabase } from '../store/schema.ts'
 
 /** An account as stored. */
 export type Account = Selectable<AccountsTable>
-/** A passkey as stored. */
-export type StoredPasskey = Selectable<PasskeysTable>
-
-/** A verified new passkey, as the registration ceremony returns it. */
-export interface NewPasskey {
-  id: string
-  publicKey: Uint8Array
-  counter: number
-  transports: string[]
-  deviceType: string
-  backedUp: boolean
-  aaguid: string
-}
 
 /** The username belongs to another account (taken between the form check and the write). */
 export class UsernameTakenError extends Error {
   override name = 'UsernameTakenError'
 }
 
-/** The account queries the provider needs: creation with a first passkey, look-ups, passkey use. */
+/** The account queries the provider needs: look-ups and profile changes. Passkeys are `PasskeyStore`'s. */
 export interface AccountStore {
   findById(id: string): Promise<Account | undefined>
+  /** The account with this username, in any letter case (the operator's `accounts` command). */
+  findByUsername(username: string): Promise<Account | undefined>
   isUsernameTaken(username: string): Promise<boolean>
-  /** Creates the account and its first passkey together, or neither. */
-  createWithPasskey(
-    details: SignUpDetails & { userHandle: string },
-    passkey: NewPasskey,
-  ): Promise<Account>
-  findPasskey(credentialId: string): Promise<(StoredPasskey & { user_handle: string }) | undefined>
-  /** Records a sign-in: the new signature counter and the time of use. */
-  recordPasskeyUse(credentialId: string, counter: number): Promise<void>
   /**
    * Applies a validated profile change (see `validateProfile`) and returns the account as stored.
    * Throws `UsernameTakenError` if the new username is another account's, in any letter case.
    */
   updateProfile(accountId: string, update: ProfileUpdate): Promise<Account>
+}
+
+/**
+ * The verification columns when the profile sets `email`: kept when the address stays the same
+ * (byte for byte), reset otherwise, in the same statement as the change.
+ */
+function emailVerificationFor(email: string | null) {
+  const kept = (column: 'email_verified_at' | 'verified_email_key') =>
+    sql<
+      string | null
+    >`case when ${sql.ref('email')} = ${email} then ${sql.ref(column)} else null end`
+  return {
+    email_verified_at: kept('email_verified_at'),
+    verified_email_key: kept('verified_email_key'),
+  }
 }
 
 /** A random identifier: 128 bits, base64url. */
@@ -56,6 +52,13 @@ export function createAccountStore(db: Kysely<ProviderDatabase>): AccountStore {
   return {
     findById: (id) => db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst(),
 
+    findByUsername: (username) =>
+      db
+        .selectFrom('accounts')
+        .selectAll()
+        .where('username_key', '=', usernameKey(username))
+        .executeTakeFirst(),
+
     async isUsernameTaken(username) {
       const row = await db
         .selectFrom('accounts')
@@ -63,51 +66,6 @@ export function createAccountStore(db: Kysely<ProviderDatabase>): AccountStore {
         .where('username_key', '=', usernameKey(username))
         .executeTakeFirst()
       return row !== undefined
-    },
-
-    createWithPasskey: (details, passkey) =>
-      db.transaction().execute(async (trx) => {
-        const now = new Date().toISOString()
-        const account = {
-          id: randomId(),
-          user_handle: details.userHandle,
-          username: details.username,
-          username_key: usernameKey(details.username),
-          email: details.email,
-          avatar: randomAvatarName(),
-          created_at: now,
-          updated_at: now,
-        }
-        // Returning the row gives the profile columns as the database starts them (empty).
-        const inserted = await trx
-          .insertInto('accounts')
-          .values(account)
-          .onConflict((conflict) => conflict.column('username_key').doNothing())
-          .returningAll()
-          .executeTakeFirst()
-        if (inserted === undefined) throw new UsernameTakenError(details.username)
-        await trx
-          .insertInto('passkeys')
-          .values(passkeyRow(account.id, passkey, now))
-          .execute()
-        return inserted
-      }),
-
-    findPasskey: (credentialId) =>
-      db
-        .selectFrom('passkeys')
-        .innerJoin('accounts', 'accounts.id', 'passkeys.account_id')
-        .selectAll('passkeys')
-        .select('accounts.user_handle')
-        .where('passkeys.id', '=', credentialId)
-        .executeTakeFirst(),
-
-    async recordPasskeyUse(credentialId, counter) {
-      await db
-        .updateTable('passkeys')
-        .set({ counter, last_used_at: new Date().toISOString() })
-        .where('id', '=', credentialId)
-        .execute()
     },
 
     async updateProfile(accountId, update) {
@@ -121,6 +79,8 @@ export function createAccountStore(db: Kysely<ProviderDatabase>): AccountStore {
             ...(update.username === undefined
               ? {}
               : { username_key: usernameKey(update.username) }),
+            // A new address is unverified: a verification speaks for the address it checked.
+            ...(update.email === undefined ? {} : emailVerificationFor(update.email)),
             profile_updated_at: now,
             updated_at: now,
           })
@@ -139,11 +99,32 @@ export function createAccountStore(db: Kysely<ProviderDatabase>): AccountStore {
   }
 }
 
-/** Whether `error` is SQLite refusing a duplicate value in the unique `column` (table.column). */
-function isUniqueViolation(error: unknown, column: string): boolean {
-  return (
-    error instanceof Error &&
-    (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
-    error.message.includes(column)
-  )
+/**
+ * Inserts a new account with an empty profile and returns it as stored. `db` may be a transaction:
+ * an account is created only together with its first passkey (`PasskeyStore.createAccountWithPasskey`).
+ * Throws `UsernameTakenError` if the username is another account's, in any letter case.
+ */
+export async function insertAccount(
+  db: Kysely<ProviderDatabase>,
+  details: SignUpDetails & { userHandle: string },
+): Promise<Account> {
+  const now = new Date().toISOString()
+  // Returning the row gives the profile columns as the database starts them (empty).
+  const inserted = await db
+    .insertInto('accounts')
+    .values({
+      id: randomId(),
+      user_handle: details.userHandle,
+      username: details.username,
+      username_key: usernameKey(details.username),
+      email: details.email,
+      avatar: randomAvatarName(),
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((conflict) => conflict.column('username_key').doNothing())
+    .returningAll()
+    .executeTakeFirst()
+  if (inserted === undefined) throw new UsernameTakenError(details.username)
+  return inserted
 }

@@ -1,6 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { type TestDatabase, testDatabaseUrl } from '@passkey-id/testing/database'
 import type { Kysely } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openProviderStore } from '../store/openProviderStore.ts'
@@ -8,38 +6,28 @@ import type { ProviderDatabase } from '../store/schema.ts'
 import {
   type AccountStore,
   createAccountStore,
+  insertAccount,
   randomId,
   UsernameTakenError,
 } from './accountStore.ts'
 
 describe('AccountStore.updateProfile', () => {
-  let dir: string
+  let database: TestDatabase
   let db: Kysely<ProviderDatabase>
   let accounts: AccountStore
 
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'passkey-id-profile-'))
-    db = await openProviderStore(join(dir, 'provider.db'))
+    database = await testDatabaseUrl()
+    db = await openProviderStore(database.url)
     accounts = createAccountStore(db)
   })
   afterEach(async () => {
     await db.destroy()
-    await rm(dir, { recursive: true, force: true })
+    await database.drop()
   })
 
   function signUp(username: string) {
-    return accounts.createWithPasskey(
-      { username, email: null, userHandle: randomId() },
-      {
-        id: randomId(),
-        publicKey: new Uint8Array([1, 2, 3]),
-        counter: 0,
-        transports: ['internal'],
-        deviceType: 'multiDevice',
-        backedUp: true,
-        aaguid: '00000000-0000-0000-0000-000000000000',
-      },
-    )
+    return insertAccount(db, { username, email: null, userHandle: randomId() })
   }
 
   it('starts a new account with an empty profile', async () => {
