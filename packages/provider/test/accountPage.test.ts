@@ -1,28 +1,33 @@
+import { createSoftwareAuthenticator } from '@passkey-id/authenticator'
+import { openDatabase } from '@passkey-id/store'
+import { PAGE_ACCEPT, TestBrowser, visibleText } from '@passkey-id/testing/http'
 import {
-  createSoftwareAuthenticator,
   LOOPBACK_APP,
-  openAccountPage,
-  PAGE_ACCEPT,
   type ProviderWithAccount,
-  signOutOfProvider,
   startProviderWithAccount,
-  TestBrowser,
-  visibleText,
-} from '@passkey-id/testing'
-import Database from 'better-sqlite3'
+} from '@passkey-id/testing/provider'
+import { openAccountPage, signOutOfProvider } from '@passkey-id/testing/sign-in'
+import type { Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ProviderDatabase } from '../src/store/schema.ts'
 
 const FORM = { accept: PAGE_ACCEPT, 'content-type': 'application/x-www-form-urlencoded' }
 
 describe('the account page', () => {
   let fixture: ProviderWithAccount
   let url: string
+  /** The test's own connection to the provider's database, as another process would have. */
+  let db: Kysely<ProviderDatabase>
 
   beforeAll(async () => {
     fixture = await startProviderWithAccount({ scope: 'openid email' })
     url = fixture.provider.url
+    db = openDatabase<ProviderDatabase>(fixture.provider.config.databaseUrl)
   })
-  afterAll(() => fixture.close())
+  afterAll(async () => {
+    await db?.destroy()
+    await fixture?.close()
+  })
 
   /** A browser signed in to the provider as the fixture's account, with the account page open. */
   async function signedIn(): Promise<{ browser: TestBrowser; page: string }> {
@@ -45,17 +50,27 @@ describe('the account page', () => {
     })
   }
 
-  function database() {
-    return new Database(fixture.provider.config.databaseUrl.replace(/^sqlite:/, ''))
-  }
-
-  /** Pretends the browser's sign-in happened an hour ago, as after a long pause on the page. */
-  function ageSignIn(seconds: number): void {
-    const db = database()
-    db.prepare(
-      "update oidc_records set payload = json_set(payload, '$.loginTs', json_extract(payload, '$.loginTs') - ?) where model = 'Session'",
-    ).run(seconds)
-    db.close()
+  /**
+   * Pretends the browser's sign-in happened `seconds` earlier, as after a long pause on the page.
+   * The payload is changed here rather than in SQL, whose JSON functions differ between SQLite and
+   * PostgreSQL.
+   */
+  async function ageSignIn(seconds: number): Promise<void> {
+    const sessions = await db
+      .selectFrom('oidc_records')
+      .select(['id', 'payload'])
+      .where('model', '=', 'Session')
+      .execute()
+    for (const session of sessions) {
+      const payload = JSON.parse(session.payload) as { loginTs: number }
+      payload.loginTs -= seconds
+      await db
+        .updateTable('oidc_records')
+        .set({ payload: JSON.stringify(payload) })
+        .where('model', '=', 'Session')
+        .where('id', '=', session.id)
+        .execute()
+    }
   }
 
   it('sends a signed-out browser to sign in, through the authorization endpoint', async () => {
@@ -209,21 +224,35 @@ describe('the account page', () => {
       const options = await browser.postJson(`${url}/account/passkeys/options`, {})
       const answer = createSoftwareAuthenticator().register(options.body as never, { origin: url })
       // The same credential id, registered to another account in the meantime.
-      const db = database()
-      const carol = db.prepare("select id from accounts where username = 'carol'").get() as
-        | { id: string }
-        | undefined
+      const carol = await db
+        .selectFrom('accounts')
+        .select('id')
+        .where('username', '=', 'carol')
+        .executeTakeFirst()
       const owner =
-        carol?.id ?? (db.prepare('select id from accounts limit 1').get() as { id: string }).id
-      db.prepare(
-        "insert into passkeys (id, account_id, public_key, counter, transports, device_type, backed_up, aaguid, created_at) values (?, ?, 'pk', 0, '[]', 'singleDevice', 0, 'x', '2024-01-01')",
-      ).run(answer.id, owner)
-      db.close()
+        carol?.id ??
+        (await db.selectFrom('accounts').select('id').limit(1).executeTakeFirstOrThrow()).id
+      await db
+        .insertInto('passkeys')
+        .values({
+          id: answer.id,
+          account_id: owner,
+          public_key: 'pk',
+          counter: 0,
+          transports: '[]',
+          device_type: 'singleDevice',
+          backed_up: 0,
+          aaguid: 'x',
+          created_at: '2024-01-01',
+        })
+        .execute()
       const refused = await browser.postJson(`${url}/account/passkeys`, answer)
       expect(refused).toMatchObject({ status: 409, body: { error: 'passkey_exists' } })
-      const check = database()
-      const rows = check.prepare('select account_id from passkeys where id = ?').all(answer.id)
-      check.close()
+      const rows = await db
+        .selectFrom('passkeys')
+        .select('account_id')
+        .where('id', '=', answer.id)
+        .execute()
       expect(rows).toEqual([{ account_id: owner }])
     })
 
@@ -251,10 +280,17 @@ describe('the account page', () => {
       const empty = await post(browser, '/account/passkeys/rename', { id, name: '  ' })
       expect(empty.status).toBe(400)
       expect(visibleText(await empty.text())).toContain('Give the passkey a name')
-      for (const name of ['Work\u202Egol', 'x'.repeat(61)]) {
+      for (const name of ['Work\u202Egol', 'Work\u200Blaptop', 'Work\u200F', 'x'.repeat(61)]) {
         const refused = await post(browser, '/account/passkeys/rename', { id, name })
         expect(refused.status, name).toBe(400)
       }
+      const persian = 'لپ\u200Cتاپ کار'
+      expect((await post(browser, '/account/passkeys/rename', { id, name: persian })).status).toBe(
+        303,
+      )
+      expect(visibleText(await openAccountPage(browser, fixture.authenticator, url))).toContain(
+        persian,
+      )
 
       const stranger = createSoftwareAuthenticator()
       await openAccountPage(new TestBrowser(), stranger, url, { username: 'carol' })
@@ -285,7 +321,7 @@ describe('the account page', () => {
         second.register(options.body as never, { origin: url }),
       )
 
-      ageSignIn(3600)
+      await ageSignIn(3600)
       const stale = await post(browser, '/account/passkeys/remove', {
         id: String(second.credentials[0]?.id),
       })
@@ -353,9 +389,7 @@ describe('the account page', () => {
   it('asks for consent again when the consent is gone, even if the session still holds a grant', async () => {
     const browser = new TestBrowser()
     await fixture.signIn({ browser })
-    const db = database()
-    db.prepare('delete from consents where client_id = ?').run(LOOPBACK_APP)
-    db.close()
+    await db.deleteFrom('consents').where('client_id', '=', LOOPBACK_APP).execute()
     const again = await fixture.signIn({ browser })
     expect(again.outcome.sawConsent).toBe(true)
   })
@@ -398,6 +432,11 @@ describe('the account page', () => {
       expect(
         (await post(browser, '/account/apps/revoke', { client_id: 'x'.repeat(400) })).status,
       ).toBe(400)
+      for (const client_id of [`${LOOPBACK_APP}\u0000`, `${LOOPBACK_APP}\n`]) {
+        const controlled = await post(browser, '/account/apps/revoke', { client_id })
+        expect(controlled.status).toBe(400)
+        expect(visibleText(await controlled.text())).toContain('The request is malformed')
+      }
       expect((await post(browser, '/account/delete', {})).status).toBe(400)
       const garbage = await browser.postJson(`${url}/account/passkeys`, { id: 'x', rawId: 'x' })
       expect(garbage.status).toBe(400)
@@ -438,26 +477,31 @@ describe('the account page', () => {
           code_challenge_method: 'S256',
           ...params,
         }).toString()
-        const response = await browser.fetch(authorize, { headers: { accept: PAGE_ACCEPT } })
-        const label = JSON.stringify(params)
-        expect(response.status, label).toBe(400)
-        expect(response.headers.get('location'), label).toBeNull()
-        expect(visibleText(await response.text()), label).toContain(
-          "belongs to this provider's own account page",
-        )
+        // oidc-provider decodes parameter names: client%5Fid is client_id, and gets no other answer.
+        const encodedName = new URL(authorize)
+        encodedName.search = authorize.search.replace('client_id=', 'client%5Fid=')
+        for (const address of [authorize, encodedName]) {
+          const response = await browser.fetch(address, { headers: { accept: PAGE_ACCEPT } })
+          const label = `${address.search.slice(0, 12)} ${JSON.stringify(params)}`
+          expect(response.status, label).toBe(400)
+          expect(response.headers.get('location'), label).toBeNull()
+          expect(visibleText(await response.text()), label).toContain(
+            "belongs to this provider's own account page",
+          )
+        }
       }
-      const consents = database()
-      const hidden = consents
-        .prepare('select count(*) as n from consents where client_id = ?')
-        .get(url)
-      consents.close()
-      expect(hidden).toEqual({ n: 0 })
+      const hidden = await db
+        .selectFrom('consents')
+        .select('account_id')
+        .where('client_id', '=', url)
+        .execute()
+      expect(hidden).toEqual([])
     })
 
     it('asks for a recent sign-in before adding a passkey, and the page offers one', async () => {
       const browser = new TestBrowser()
       await openAccountPage(browser, createSoftwareAuthenticator(), url, { username: 'gina' })
-      ageSignIn(3600)
+      await ageSignIn(3600)
       const refused = await browser.postJson(`${url}/account/passkeys/options`, {})
       expect(refused.status).toBe(403)
       expect(refused.body).toMatchObject({ error: 'sign_in_again' })
@@ -486,12 +530,8 @@ describe('the account page', () => {
         ids.map(async (id) => (await post(browser, '/account/passkeys/remove', { id })).status),
       )
       expect(statuses.sort()).toEqual([303, 409])
-      const left = database()
-      const count = left
-        .prepare('select count(*) as n from passkeys where id in (?, ?)')
-        .get(...ids)
-      left.close()
-      expect(count).toEqual({ n: 1 })
+      const left = await db.selectFrom('passkeys').select('id').where('id', 'in', ids).execute()
+      expect(left).toHaveLength(1)
     })
 
     it('shows a notice only from its fixed list', async () => {
@@ -527,14 +567,17 @@ describe('the account page', () => {
       await expect(openAccountPage(new TestBrowser(), authenticator, url)).rejects.toThrow(
         /not registered here/,
       )
-      const db = database()
-      const left = db
-        .prepare(
-          "select (select count(*) from accounts where username = 'frank') as accounts, (select count(*) from passkeys where id = ?) as passkeys",
-        )
-        .get(String(authenticator.credentials[0]?.id))
-      db.close()
-      expect(left).toEqual({ accounts: 0, passkeys: 0 })
+      const accounts = await db
+        .selectFrom('accounts')
+        .select('id')
+        .where('username', '=', 'frank')
+        .execute()
+      const passkeys = await db
+        .selectFrom('passkeys')
+        .select('id')
+        .where('id', '=', String(authenticator.credentials[0]?.id))
+        .execute()
+      expect({ accounts, passkeys }).toEqual({ accounts: [], passkeys: [] })
     })
   })
 })

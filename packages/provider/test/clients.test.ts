@@ -1,13 +1,11 @@
+import { PAGE_ACCEPT, TestBrowser, visibleText } from '@passkey-id/testing/http'
 import {
   LOOPBACK_APP,
   LOOPBACK_REDIRECT_URI,
-  PAGE_ACCEPT,
   type ProviderWithAccount,
-  signOutOfProvider,
   startProviderWithAccount,
-  TestBrowser,
-  visibleText,
-} from '@passkey-id/testing'
+} from '@passkey-id/testing/provider'
+import { signOutOfProvider } from '@passkey-id/testing/sign-in'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { authorizationUrl } from './support/authorizationUrl.ts'
 import { expectRefusalPage } from './support/expectRefusalPage.ts'

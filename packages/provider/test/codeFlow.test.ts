@@ -1,15 +1,12 @@
+import { createSoftwareAuthenticator, type SoftwareAuthenticator } from '@passkey-id/authenticator'
+import { TestBrowser } from '@passkey-id/testing/http'
+import { LOOPBACK_APP, startTestProvider, type TestProvider } from '@passkey-id/testing/provider'
 import {
   buildAuthorizationRequest,
-  createSoftwareAuthenticator,
   discoverAsApp,
-  LOOPBACK_APP,
-  type SoftwareAuthenticator,
   signInThroughProvider,
   signInWithCodeFlow,
-  startTestProvider,
-  TestBrowser,
-  type TestProvider,
-} from '@passkey-id/testing'
+} from '@passkey-id/testing/sign-in'
 import * as oidc from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 

@@ -1,21 +1,21 @@
+import { createSoftwareAuthenticator } from '@passkey-id/authenticator'
+import { PAGE_ACCEPT, TestBrowser, visibleText } from '@passkey-id/testing/http'
 import {
-  buildAuthorizationRequest,
-  createSoftwareAuthenticator,
   LOOPBACK_APP,
   LOOPBACK_REDIRECT_URI,
-  type OpenInteraction,
-  openInteraction,
-  PAGE_ACCEPT,
   type ProviderWithAccount,
   startProviderWithAccount,
-  TestBrowser,
-  visibleText,
-} from '@passkey-id/testing'
+} from '@passkey-id/testing/provider'
+import {
+  buildAuthorizationRequest,
+  type OpenInteraction,
+  openInteraction,
+} from '@passkey-id/testing/sign-in'
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const CROSS_SITE_MESSAGE =
-  'This request did not come from the sign-in page. Reload the page and try again.'
+  'This request did not come from the sign-in page, so nothing was changed. Reload that page and try again.'
 
 describe('interaction steps refuse requests from other sites (CSRF)', () => {
   let fixture: ProviderWithAccount

@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto'
+import { PAGE_ACCEPT, TestBrowser } from '@passkey-id/testing/http'
 import {
-  buildAuthorizationRequest,
   LOOPBACK_APP,
-  openInteraction,
-  PAGE_ACCEPT,
   type ProviderWithAccount,
   startProviderWithAccount,
-  TestBrowser,
-} from '@passkey-id/testing'
+} from '@passkey-id/testing/provider'
+import { buildAuthorizationRequest, openInteraction } from '@passkey-id/testing/sign-in'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const PAGE = { accept: PAGE_ACCEPT }
@@ -94,6 +92,8 @@ describe('every page is locked down: CSP, no framing, no referrer, nothing loade
       '/assets/styles.css',
       '/assets/icon.svg',
       '/assets/interaction.js',
+      // Lost your passkey?
+      '/recovery',
     ])
     // The consent form posts here and is redirected to the app: only the app may be a form target.
     expect(parseCsp(response.headers.get('content-security-policy')).get('form-action')).toEqual([

@@ -1,13 +1,12 @@
+import { createSoftwareAuthenticator } from '@passkey-id/authenticator'
+import { TestBrowser } from '@passkey-id/testing/http'
 import {
-  createSoftwareAuthenticator,
-  discoverAsApp,
   LOOPBACK_APP,
   LOOPBACK_REDIRECT_URI,
-  signInWithCodeFlow,
   startTestProvider,
-  TestBrowser,
   type TestProvider,
-} from '@passkey-id/testing'
+} from '@passkey-id/testing/provider'
+import { discoverAsApp, signInWithCodeFlow } from '@passkey-id/testing/sign-in'
 import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runKeysCommand } from '../src/keys/runKeysCommand.ts'
@@ -37,12 +36,12 @@ describe('rotating the signing keys of a running provider (add-next, restart, pr
     const before = await idToken({ username: 'rotator' })
     const oldKid = decodeProtectedHeader(before).kid
 
-    expect(await runKeysCommand(['add-next'], provider.config.databaseUrl, quiet)).toBe(0)
+    expect(await runKeysCommand(['add-next'], provider.config, quiet)).toBe(0)
     provider = await provider.restart()
     expect((await jwks()).keys).toHaveLength(4)
     expect(decodeProtectedHeader(await idToken()).kid).toBe(oldKid)
 
-    expect(await runKeysCommand(['promote'], provider.config.databaseUrl, quiet)).toBe(0)
+    expect(await runKeysCommand(['promote'], provider.config, quiet)).toBe(0)
     provider = await provider.restart()
     const after = await idToken()
     const newKid = decodeProtectedHeader(after).kid

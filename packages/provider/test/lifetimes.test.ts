@@ -1,4 +1,4 @@
-import { type ProviderWithAccount, startProviderWithAccount } from '@passkey-id/testing'
+import { type ProviderWithAccount, startProviderWithAccount } from '@passkey-id/testing/provider'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 describe('lifetimes come from the configuration', () => {

@@ -1,16 +1,18 @@
+import { createSoftwareAuthenticator } from '@passkey-id/authenticator'
+import { TestBrowser } from '@passkey-id/testing/http'
 import {
-  buildAuthorizationRequest,
-  createSoftwareAuthenticator,
-  discoverAsApp,
   LOOPBACK_APP,
   LOOPBACK_REDIRECT_URI,
   type ProviderWithAccount,
-  signInWithCodeFlow,
   startProviderWithAccount,
   startTestProvider,
-  TestBrowser,
   type TestProvider,
-} from '@passkey-id/testing'
+} from '@passkey-id/testing/provider'
+import {
+  buildAuthorizationRequest,
+  discoverAsApp,
+  signInWithCodeFlow,
+} from '@passkey-id/testing/sign-in'
 import * as oidc from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 

@@ -1,18 +1,16 @@
+import { TestBrowser, visibleText } from '@passkey-id/testing/http'
+import { type ProviderWithAccount, startProviderWithAccount } from '@passkey-id/testing/provider'
 import {
   buildAuthorizationRequest,
   discoverAsApp,
   openInteraction,
-  type ProviderWithAccount,
   signInWithCodeFlow,
-  startProviderWithAccount,
-  TestBrowser,
-  visibleText,
-} from '@passkey-id/testing'
+} from '@passkey-id/testing/sign-in'
 import type { Kysely } from 'kysely'
 import * as oidc from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type AccountStore, createAccountStore } from '../src/accounts/accountStore.ts'
-import { validateProfile } from '../src/accounts/validateProfile.ts'
+import { validateProfile } from '../src/profile/validateProfile.ts'
 import { openProviderStore } from '../src/store/openProviderStore.ts'
 import type { ProviderDatabase } from '../src/store/schema.ts'
 
@@ -30,7 +28,7 @@ describe('Passwordless.ID scopes and their claims', () => {
 
   beforeAll(async () => {
     fixture = await startProviderWithAccount({ scope: ALL_SCOPES })
-    // The test's own connection to the provider's SQLite file, as a second process would have.
+    // The test's own connection to the provider's database, as a second process would have.
     db = await openProviderStore(fixture.provider.config.databaseUrl)
     accounts = createAccountStore(db)
     const row = await db
@@ -114,9 +112,7 @@ describe('Passwordless.ID scopes and their claims', () => {
     const text = visibleText(page)
     const nothingYet =
       'Nothing is filled in yet, so the app gets nothing for this until you add it on your account page at /account'
-    expect(text).toContain(
-      `email See your email address (this provider has not verified it) ${nothingYet}`,
-    )
+    expect(text).toContain(`email See your email address, and whether it is verified ${nothingYet}`)
     expect(text.split(nothingYet)).toHaveLength(5) // email, phone, profile, address
     expect(text).toContain('Your username: alice')
     expect(page).toMatch(/<img class="avatar" src="http:\/\/localhost:\d+\/avatars\/[a-z]+\.svg"/)

@@ -1,8 +1,5 @@
-import {
-  discoverAsApp,
-  type ProviderWithAccount,
-  startProviderWithAccount,
-} from '@passkey-id/testing'
+import { type ProviderWithAccount, startProviderWithAccount } from '@passkey-id/testing/provider'
+import { discoverAsApp } from '@passkey-id/testing/sign-in'
 import * as oidc from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 

@@ -1,18 +1,18 @@
 import { openDatabase } from '@passkey-id/store'
+import { PAGE_ACCEPT, TestBrowser, visibleText } from '@passkey-id/testing/http'
+import {
+  LOOPBACK_APP,
+  LOOPBACK_REDIRECT_URI,
+  type ProviderWithAccount,
+  startProviderWithAccount,
+} from '@passkey-id/testing/provider'
 import {
   buildAuthorizationRequest,
   discoverAsApp,
-  LOOPBACK_APP,
-  LOOPBACK_REDIRECT_URI,
-  PAGE_ACCEPT,
-  type ProviderWithAccount,
   signInThroughProvider,
   signInWithCodeFlow,
   signOutOfProvider,
-  startProviderWithAccount,
-  TestBrowser,
-  visibleText,
-} from '@passkey-id/testing'
+} from '@passkey-id/testing/sign-in'
 import {
   calculateJwkThumbprint,
   createLocalJWKSet,
@@ -37,8 +37,9 @@ const APP_B = 'https://app.example.com'
 const PAGE = { accept: PAGE_ACCEPT }
 const FORM = { ...PAGE, 'content-type': 'application/x-www-form-urlencoded' }
 const REFUSED = 'This sign-out request cannot be completed'
-const WHAT_TO_DO =
-  "Go back to the app and try again; if it keeps happening, tell the app's developer."
+/** What a person reads when an id_token_hint is refused; oidc-provider's reason is in the details. */
+const HINT_REFUSED =
+  "The app's sign-out request carries an ID token (id_token_hint) that cannot be accepted here"
 const KiB = 1024
 
 describe('RP-initiated logout at /openid/logout', () => {
@@ -100,8 +101,9 @@ describe('RP-initiated logout at /openid/logout', () => {
     const response = await browser.fetch(url, { headers: PAGE })
     expect(response.status).toBe(200)
     const page = await response.text()
-    // Whichever button is pressed, the app that asked is signed out; the question is about passkey-id.
-    const named = url.searchParams.has('client_id') || url.searchParams.has('id_token_hint')
+    // Whichever button is pressed, an app that proved itself with an ID token is signed out; the
+    // question is about passkey-id. A client_id alone names no one (see below).
+    const named = url.searchParams.has('id_token_hint')
     expect(visibleText(page)).toContain(
       named
         ? 'signed you out. Do you also want to sign out of passkey-id in this browser?'
@@ -238,6 +240,40 @@ describe('RP-initiated logout at /openid/logout', () => {
     })
   })
 
+  describe('with a client_id and no id_token_hint, which any site can send', () => {
+    it('does not say the app signed the person out, and "Stay signed in" ends no grant', async () => {
+      const { browser, tokens } = await signedIn()
+      const url = logoutUrl({
+        client_id: LOOPBACK_APP,
+        post_logout_redirect_uri: `${LOOPBACK_APP}/bye`,
+        state: 'unproven',
+      })
+      const response = await browser.fetch(url, { headers: PAGE })
+      const page = await response.text()
+      expect(visibleText(page)).toContain('Do you want to sign out of passkey-id in this browser?')
+      expect(visibleText(page)).not.toContain('signed you out')
+      const xsrf = String(/name="xsrf" value="([^"]+)"/.exec(page)?.[1])
+      const confirmed = await confirm(browser, { xsrf })
+      expect(confirmed.status).toBe(303)
+      // The redirect back to the app (checked to be on its origin) is kept.
+      expect(confirmed.headers.get('location')).toBe(`${LOOPBACK_APP}/bye?state=unproven`)
+      expect(await oidc.tokenIntrospection(fixture.config, tokens.access_token)).toMatchObject({
+        active: true,
+      })
+      await expectSignedIn(browser)
+    })
+
+    it('ends the grants only when the person chooses to sign out of passkey-id', async () => {
+      const { browser, tokens } = await signedIn()
+      const xsrf = await openConfirmation(browser, logoutUrl({ client_id: LOOPBACK_APP }))
+      const confirmed = await confirm(browser, { xsrf, logout: 'yes' })
+      expect(confirmed.status).toBe(303)
+      expect(await oidc.tokenIntrospection(fixture.config, tokens.access_token)).toEqual({
+        active: false,
+      })
+    })
+  })
+
   describe('after signing out', () => {
     it('asks for the passkey again, but not for consent, and the tokens issued before are revoked', async () => {
       const { browser, tokens, hint } = await signedIn()
@@ -362,7 +398,8 @@ describe('RP-initiated logout at /openid/logout', () => {
         },
         browser,
       )
-      expect(text).toContain(`Could not validate id_token_hint. ${WHAT_TO_DO}`)
+      expect(text).toContain(HINT_REFUSED)
+      expect(text).toContain('description could not validate id_token_hint')
     })
 
     it('a payload that is no longer JSON: says the hint could not be decoded', async () => {
@@ -370,7 +407,8 @@ describe('RP-initiated logout at /openid/logout', () => {
         { id_token_hint: notJson(hint), post_logout_redirect_uri: `${LOOPBACK_APP}/` },
         browser,
       )
-      expect(text).toContain(`Could not decode id_token_hint. ${WHAT_TO_DO}`)
+      expect(text).toContain(HINT_REFUSED)
+      expect(text).toContain('description could not decode id_token_hint')
     })
 
     it('an audience that is not an app: says the audience is not recognised', async () => {
@@ -378,7 +416,8 @@ describe('RP-initiated logout at /openid/logout', () => {
         { id_token_hint: withClaims(hint, { aud: 'not an origin' }) },
         browser,
       )
-      expect(text).toContain(`Unrecognized id_token_hint audience. ${WHAT_TO_DO}`)
+      expect(text).toContain(HINT_REFUSED)
+      expect(text).toContain('description unrecognized id_token_hint audience')
     })
 
     it('leaves the browser signed in', async () => {
@@ -439,7 +478,8 @@ describe('RP-initiated logout at /openid/logout', () => {
         client_id: APP_B,
         post_logout_redirect_uri: `${APP_B}/bye`,
       })
-      expect(text).toContain('Client_id does not match the provided id_token_hint.')
+      expect(text).toContain(HINT_REFUSED)
+      expect(text).toContain('description client_id does not match the provided id_token_hint')
     })
   })
 
@@ -486,7 +526,8 @@ describe('RP-initiated logout at /openid/logout', () => {
         { id_token_hint: hint, post_logout_redirect_uri: `${LOOPBACK_APP}/bye`, state: 'forged' },
         browser,
       )
-      expect(text).toContain(`Could not validate id_token_hint. ${WHAT_TO_DO}`)
+      expect(text).toContain(HINT_REFUSED)
+      expect(text).toContain('description could not validate id_token_hint')
       await expectSignedIn(browser)
     })
   })
@@ -503,7 +544,8 @@ describe('RP-initiated logout at /openid/logout', () => {
           { id_token_hint: hint, client_id: APP_B, ...extra },
           browser,
         )
-        expect(text).toContain(`Client_id does not match the provided id_token_hint. ${WHAT_TO_DO}`)
+        expect(text).toContain(HINT_REFUSED)
+        expect(text).toContain('description client_id does not match the provided id_token_hint')
       }
       await expectSignedIn(browser)
     })
@@ -634,7 +676,8 @@ describe('RP-initiated logout at /openid/logout', () => {
 
     it('refuses an id_token_hint of 12 KiB that fits in the request line with a page', async () => {
       const text = await expectRefusal({ id_token_hint: 'x'.repeat(12 * KiB) })
-      expect(text).toContain(`Could not decode id_token_hint. ${WHAT_TO_DO}`)
+      expect(text).toContain(HINT_REFUSED)
+      expect(text).toContain('description could not decode id_token_hint')
     })
 
     it('refuses an oversized confirmation form with a page, and the browser stays signed in', async () => {

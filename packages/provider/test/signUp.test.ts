@@ -1,12 +1,12 @@
+import { createSoftwareAuthenticator } from '@passkey-id/authenticator'
+import { TestBrowser } from '@passkey-id/testing/http'
 import {
-  createSoftwareAuthenticator,
   LOOPBACK_REDIRECT_URI,
   type ProviderWithAccount,
   type SignInPage,
-  signInWithCodeFlow,
   startProviderWithAccount,
-  TestBrowser,
-} from '@passkey-id/testing'
+} from '@passkey-id/testing/provider'
+import { signInWithCodeFlow } from '@passkey-id/testing/sign-in'
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server'
 import * as oidc from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -186,7 +186,7 @@ describe('sign-up refuses taken and malformed names, and keeps no half-made acco
       expect(lost.status).toBe(409)
       expect(lost.body).toEqual({
         error: 'username_taken',
-        message: 'The username "Heidi" was taken a moment ago. Choose another one.',
+        message: 'The username "Heidi" is taken. Choose another one.',
         field: 'username',
       })
 

@@ -1,9 +1,9 @@
 import {
-  discoverAsApp,
   LOOPBACK_APP,
   type ProviderWithAccount,
   startProviderWithAccount,
-} from '@passkey-id/testing'
+} from '@passkey-id/testing/provider'
+import { discoverAsApp } from '@passkey-id/testing/sign-in'
 import * as oidc from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 

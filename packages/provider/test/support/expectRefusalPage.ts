@@ -1,4 +1,4 @@
-import { visibleText } from '@passkey-id/testing'
+import { visibleText } from '@passkey-id/testing/http'
 import { expect } from 'vitest'
 
 /**

@@ -1,4 +1,4 @@
-import { visibleText } from '@passkey-id/testing'
+import { visibleText } from '@passkey-id/testing/http'
 
 /** An authorization response as the app receives it. */
 export interface AuthorizationResponse {
