@@ -1,4 +1,6 @@
 export { safeLogSerializers } from '@passkey-id/runtime'
-export { bearerToken } from './bearerToken.ts'
-export { type AuthenticatedUser, type PasskeyIdOptions, passkeyId } from './passkeyId.ts'
+export { authenticates } from './authentication/protectRoute.ts'
+export { type AuthenticatedUser, passkeyId } from './passkeyId.ts'
+export type { PasskeyIdOptions, SessionOptions } from './resolveOptions.ts'
 export type { ApiSession, SessionStore } from './sessions/SessionStore.ts'
+export { bearerToken } from './tokens/bearerToken.ts'

@@ -1,14 +1,9 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import { Writable } from 'node:stream'
-import {
-  createSoftwareAuthenticator,
-  discoverAsApp,
-  freePort,
-  signInWithCodeFlow,
-  startTestProvider,
-  TestBrowser,
-  type TestProvider,
-} from '@passkey-id/testing'
+import { createSoftwareAuthenticator } from '@passkey-id/authenticator'
+import { freePort, TestBrowser, tamperSignature } from '@passkey-id/testing/http'
+import { startTestProvider, type TestProvider } from '@passkey-id/testing/provider'
+import { discoverAsApp, signInWithCodeFlow } from '@passkey-id/testing/sign-in'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { passkeyId } from '../src/index.ts'
@@ -119,7 +114,7 @@ describe('passkeyId plugin against a running provider', () => {
   it('answers an unknown, forged or tampered token with 401 invalid_token', async () => {
     for (const bad of [
       'not-a-real-token',
-      `${token.slice(0, -2)}xx`,
+      tamperSignature(token),
       'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.',
     ]) {
       const response = await app.inject({ url: '/me', headers: { authorization: `Bearer ${bad}` } })

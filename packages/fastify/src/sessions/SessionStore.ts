@@ -3,6 +3,12 @@ export interface ApiSession {
   id: string
   sub: string
   scopes: string[]
+  /**
+   * The access token the session was started with, kept server side (never in the cookie) so that
+   * the provider can be asked again whether it still vouches for it (RFC 7662 introspection takes
+   * the token itself, not an identifier). The session ends when it stops vouching.
+   */
+  accessToken: string
   /** The profile from the provider at sign-in, returned by `request.user.userinfo()`. */
   profile: Record<string, unknown>
   createdAt: Date
@@ -10,7 +16,7 @@ export interface ApiSession {
 }
 
 /**
- * Where sessions live. The default keeps them in a database (SQLite file or, later, PostgreSQL), so
+ * Where sessions live. The default keeps them in a database (a SQLite file or PostgreSQL), so
  * they survive a restart and several instances share them; implement this to keep them elsewhere.
  */
 export interface SessionStore {
@@ -22,6 +28,11 @@ export interface SessionStore {
   listBySubject(sub: string): Promise<ApiSession[]>
   /** Ends every session of one person; returns how many there were. */
   deleteBySubject(sub: string): Promise<number>
+  /**
+   * Resolves when the store can be used now, rejects when it cannot (its database is down, say).
+   * Optional: `/readyz` (the `health` option) asks it, and a store without it counts as ready.
+   */
+  ping?(): Promise<void>
   /** The secret that signs session cookies, created once and kept. */
   cookieSecret(): Promise<string>
   close(): Promise<void>

@@ -2,40 +2,43 @@ import { randomBytes } from 'node:crypto'
 import fastifyCookie from '@fastify/cookie'
 import { isSameOriginRequest } from '@passkey-id/runtime'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { IssuerUnavailableError } from '../IssuerClient.ts'
-import type { VerifiedToken } from '../TokenVerifier.ts'
-import { databaseSessionStore } from './databaseSessionStore.ts'
+import { IssuerUnavailableError } from '../tokens/IssuerUnavailableError.ts'
+import type { TokenVerifier, VerifiedToken } from '../tokens/TokenVerifier.ts'
 import type { ApiSession, SessionStore } from './SessionStore.ts'
 
-/** Options of the API's own sessions (the `sessions` option of the plugin). */
-export interface SessionOptions {
-  /** Where sessions live (default: a SQLite file, `sqlite:./data/sessions.db`). */
-  databaseUrl?: string
-  /** A store of your own instead of the database. */
-  store?: SessionStore
-  /** How long a session lasts, in seconds (default 8 hours). */
-  ttlSeconds?: number
-  /** Path of the session routes (default `/session`). */
-  routePrefix?: string
+/** The sessions as the plugin runs them: a store of the app's own, or the database at `databaseUrl`. */
+export interface SessionSettings {
+  store: SessionStore | undefined
+  databaseUrl: string
+  ttlSeconds: number
+  routePrefix: string
 }
 
-/** What a session cookie says about a request. */
+/**
+ * What a session cookie says about a request: no session, a cross-site request, a session the
+ * provider no longer vouches for (`ended`, and deleted), or a live session.
+ */
 export type SessionLookup =
   | { kind: 'none' }
   | { kind: 'cross-site' }
+  | { kind: 'ended' }
   | { kind: 'session'; user: VerifiedToken }
 
 /** The API's cookie sessions, as the plugin uses them. */
 export interface CookieSessions {
-  /** The person a request's session cookie signs in, if any (checked against CSRF for unsafe methods). */
+  /**
+   * The person a request's session cookie signs in, if any (checked against CSRF for unsafe
+   * methods, and with the provider as `verifier` does for the session's token). Throws
+   * `IssuerUnavailableError` when the provider must be asked and cannot be: the session is kept.
+   */
   lookup(request: FastifyRequest): Promise<SessionLookup>
   /** Whether the request carries a session cookie on an unsafe method from another site. */
   isCrossSite(request: FastifyRequest): boolean
   /**
-   * Starts a session for a verified token's person and sets its cookie. Throws
-   * `IssuerUnavailableError` when the provider cannot give the profile.
+   * Starts a session for the person of `accessToken`, verified as `token`, and sets its cookie.
+   * Throws `IssuerUnavailableError` when the provider cannot give the profile.
    */
-  start(reply: FastifyReply, token: VerifiedToken): Promise<ApiSession>
+  start(reply: FastifyReply, token: VerifiedToken, accessToken: string): Promise<ApiSession>
   /** Ends the request's session, if any, and clears its cookie. */
   end(request: FastifyRequest, reply: FastifyReply): Promise<void>
   store: SessionStore
@@ -49,20 +52,23 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
  * `__Host-` prefix on https). A cookie rides along on any request the browser makes, so unsafe
  * methods authenticated by it must come from the app's own pages: `Sec-Fetch-Site: same-origin`,
  * or, from browsers that do not send it, an `Origin` that is the app's.
+ *
+ * A session lives no longer than the provider vouches for the access token it was started with:
+ * `verifier` trusts the provider's word on a token for at most `revalidateAfterSeconds` (a verified
+ * JWT, until it expires), so a session whose app was revoked ends within that time, while a session
+ * checked recently costs no call to the provider.
  */
 export async function cookieSessions(
   app: FastifyInstance,
   appUrl: string,
-  options: SessionOptions,
+  settings: SessionSettings,
+  verifier: TokenVerifier,
 ): Promise<CookieSessions> {
-  const store =
-    options.store ??
-    (await databaseSessionStore(options.databaseUrl ?? 'sqlite:./data/sessions.db'))
-  if (options.store === undefined) app.addHook('onClose', () => store.close())
+  const store = settings.store ?? (await openDatabaseStore(app, settings.databaseUrl))
   await app.register(fastifyCookie, { secret: await store.cookieSecret() })
   const secure = appUrl.startsWith('https:')
   const cookieName = secure ? '__Host-session' : 'session'
-  const ttlSeconds = options.ttlSeconds ?? 8 * 3600
+  const ttlSeconds = settings.ttlSeconds
 
   const sessionId = (request: FastifyRequest): string | undefined => {
     const raw = request.cookies[cookieName]
@@ -70,13 +76,19 @@ export async function cookieSessions(
     const unsigned = request.unsignCookie(raw)
     return unsigned.valid && unsigned.value !== null ? unsigned.value : undefined
   }
+
+  /** Whether the provider still vouches for the session's token: the verifier's cached word, or asked now. */
+  const stillVouchedFor = async (session: ApiSession): Promise<boolean> => {
+    const verdict = await verifier.verify(session.accessToken)
+    return verdict.valid && verdict.token.sub === session.sub
+  }
   const isCrossSite = (request: FastifyRequest): boolean =>
     request.cookies[cookieName] !== undefined &&
     !SAFE_METHODS.has(request.method) &&
     !isSameOriginRequest(request, appUrl)
   return {
     store,
-    routePrefix: options.routePrefix ?? '/session',
+    routePrefix: settings.routePrefix,
     isCrossSite,
     async lookup(request) {
       const id = sessionId(request)
@@ -84,6 +96,10 @@ export async function cookieSessions(
       if (isCrossSite(request)) return { kind: 'cross-site' }
       const session = await store.find(id)
       if (session === undefined) return { kind: 'none' }
+      if (!(await stillVouchedFor(session))) {
+        await store.delete(id)
+        return { kind: 'ended' }
+      }
       return {
         kind: 'session',
         user: {
@@ -94,7 +110,7 @@ export async function cookieSessions(
         },
       }
     },
-    async start(reply, token) {
+    async start(reply, token, accessToken) {
       // A provider that refuses the profile leaves the session with `sub` only; one that is down
       // fails the sign-in (503), rather than storing an empty profile for the session's life.
       const profile = await token.userinfo().catch((error: unknown) => {
@@ -102,13 +118,20 @@ export async function cookieSessions(
         return { sub: token.sub }
       })
       const now = new Date()
+      // The session cannot outlive its token: once the token expires, the provider can no longer
+      // say whether the app was revoked.
+      const expiresAt = Math.min(
+        now.getTime() + ttlSeconds * 1000,
+        token.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY,
+      )
       const session: ApiSession = {
         id: randomBytes(32).toString('base64url'),
         sub: token.sub,
         scopes: token.scopes,
+        accessToken,
         profile,
         createdAt: now,
-        expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
+        expiresAt: new Date(expiresAt),
       }
       await store.create(session)
       reply.setCookie(cookieName, session.id, {
@@ -117,7 +140,7 @@ export async function cookieSessions(
         sameSite: 'lax',
         secure,
         path: '/',
-        maxAge: ttlSeconds,
+        maxAge: Math.max(0, Math.ceil((expiresAt - now.getTime()) / 1000)),
       })
       return session
     },
@@ -127,4 +150,15 @@ export async function cookieSessions(
       reply.clearCookie(cookieName, { path: '/', secure, httpOnly: true, sameSite: 'lax' })
     },
   }
+}
+
+/**
+ * The default store, closed with the app. Its module (and with it the database driver) is loaded
+ * only here, when it is used: an API without sessions, or with a store of its own, never loads one.
+ */
+async function openDatabaseStore(app: FastifyInstance, databaseUrl: string): Promise<SessionStore> {
+  const { databaseSessionStore } = await import('./databaseSessionStore.ts')
+  const store = await databaseSessionStore(databaseUrl)
+  app.addHook('onClose', () => store.close())
+  return store
 }

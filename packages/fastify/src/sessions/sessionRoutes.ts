@@ -1,6 +1,8 @@
 import type { FastifyInstance, onRequestHookHandler } from 'fastify'
-import { IssuerUnavailableError } from '../IssuerClient.ts'
-import { replyIssuerUnavailable } from '../issuerUnavailable.ts'
+import { refuse } from '../refuse.ts'
+import { replyIssuerUnavailable } from '../replyIssuerUnavailable.ts'
+import { bearerToken } from '../tokens/bearerToken.ts'
+import { IssuerUnavailableError } from '../tokens/IssuerUnavailableError.ts'
 import type { CookieSessions } from './cookieSessions.ts'
 
 /**
@@ -24,18 +26,15 @@ export function sessionRoutes(
     url,
     { onRequest: authenticate, schema: { summary: 'Start a session from the access token' } },
     async (request, reply) => {
-      if (request.user === null || request.headers.authorization === undefined) {
-        return reply.code(400).send({
-          error: 'invalid_request',
-          message: 'Send the access token (Authorization: Bearer <token>) to start a session.',
-        })
-      }
+      const header = bearerToken(request.headers.authorization)
+      if (request.user === null || header.kind !== 'token')
+        return refuse(reply, 'sessionNeedsToken', undefined)
       try {
-        const session = await sessions.start(reply, request.user)
+        const session = await sessions.start(reply, request.user, header.token)
         return reply.code(201).send(describe(session))
       } catch (error) {
         if (!(error instanceof IssuerUnavailableError)) throw error
-        return replyIssuerUnavailable(request, reply, error, 'start a session')
+        return replyIssuerUnavailable(request, reply, error, 'session')
       }
     },
   )
@@ -47,12 +46,7 @@ export function sessionRoutes(
   )
 
   app.delete(url, { schema: { summary: 'Sign out: end the session' } }, async (request, reply) => {
-    if (sessions.isCrossSite(request)) {
-      return reply.code(403).send({
-        error: 'cross_site_request',
-        message: "Signing out must come from this app's own pages.",
-      })
-    }
+    if (sessions.isCrossSite(request)) return refuse(reply, 'crossSiteSignOut', undefined)
     await sessions.end(request, reply)
     return reply.code(204).send()
   })

@@ -5,7 +5,11 @@
 export class LruCache<Key, Value> {
   private readonly entries = new Map<Key, { value: Value; expiresAt: number }>()
 
-  constructor(private readonly maxEntries: number) {}
+  private readonly maxEntries: number
+
+  constructor(maxEntries: number) {
+    this.maxEntries = maxEntries
+  }
 
   /** The value for `key`, unless it is missing or expired at `now`. */
   get(key: Key, now = Date.now()): Value | undefined {

@@ -15,18 +15,18 @@ describe('bearerToken', () => {
     expect(bearerToken('')).toEqual({ kind: 'missing' })
   })
 
-  it('refuses malformed headers with a reason', () => {
-    for (const header of [
-      'Bearer',
-      'Bearer ',
-      'Bearer a b',
-      'Bearer a=b',
-      'Basic dXNlcjpwdw==',
-      'Bearer\tabc',
-      'Token abc',
-      `Bearer ${'a'.repeat(MAX_TOKEN_LENGTH + 1)}`,
+  it('refuses malformed headers, naming the problem', () => {
+    for (const [header, problem] of [
+      ['Bearer', 'not_a_token'],
+      ['Bearer ', 'not_a_token'],
+      ['Bearer a b', 'not_a_token'],
+      ['Bearer a=b', 'not_a_token'],
+      ['Bearer\tabc', 'not_a_token'],
+      ['Basic dXNlcjpwdw==', 'not_bearer'],
+      ['Token abc', 'not_bearer'],
+      [`Bearer ${'a'.repeat(MAX_TOKEN_LENGTH + 1)}`, 'too_long'],
     ]) {
-      expect(bearerToken(header).kind, header).toBe('malformed')
+      expect(bearerToken(header), header).toEqual({ kind: 'malformed', problem })
     }
   })
 })

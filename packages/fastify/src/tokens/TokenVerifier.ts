@@ -1,5 +1,6 @@
 import type { IssuerClient } from './IssuerClient.ts'
 import { LruCache } from './LruCache.ts'
+import { type JwtProblem, verifyJwtAccessToken } from './verifyJwtAccessToken.ts'
 
 /** A token the issuer vouches for, with what the API needs to know about it. */
 export interface VerifiedToken {
@@ -10,8 +11,13 @@ export interface VerifiedToken {
   userinfo(): Promise<Record<string, unknown>>
 }
 
-/** The verdict on a bearer token: valid, or refused with a reason for the `WWW-Authenticate` header. */
-export type Verdict = { valid: true; token: VerifiedToken } | { valid: false; reason: string }
+/** Why a token was refused: a JWT rule it breaks, or `inactive` when the issuer does not vouch for it. */
+export type TokenProblem = JwtProblem | 'inactive'
+
+/** The verdict on a bearer token: valid, or refused for a problem that the refusal names. */
+export type Verdict =
+  | { valid: true; token: VerifiedToken }
+  | { valid: false; problem: TokenProblem }
 
 /** How tokens are verified and how long a verdict is trusted. */
 export interface TokenVerifierOptions {
@@ -39,11 +45,12 @@ const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
 export class TokenVerifier {
   private readonly verified: LruCache<string, VerifiedToken>
   private readonly pending = new Map<string, Promise<Verdict>>()
+  private readonly issuer: IssuerClient
+  private readonly options: TokenVerifierOptions
 
-  constructor(
-    private readonly issuer: IssuerClient,
-    private readonly options: TokenVerifierOptions,
-  ) {
+  constructor(issuer: IssuerClient, options: TokenVerifierOptions) {
+    this.issuer = issuer
+    this.options = options
     this.verified = new LruCache(options.cacheSize)
   }
 
@@ -66,17 +73,18 @@ export class TokenVerifier {
 
   private async verifyUncached(token: string): Promise<Verdict> {
     const now = Date.now()
-    if (JWT_SHAPE.test(token)) {
-      const jwt = await this.issuer.verifyJwt(
-        token,
-        this.options.audience,
-        this.options.clockToleranceSeconds,
-      )
-      if (jwt.kind === 'invalid') return { valid: false, reason: jwt.reason }
+    const signing = JWT_SHAPE.test(token) ? await this.issuer.signingKeys() : undefined
+    if (signing !== undefined) {
+      const jwt = await verifyJwtAccessToken(token, signing.keys, {
+        issuer: signing.issuer,
+        audience: this.options.audience,
+        clockToleranceSeconds: this.options.clockToleranceSeconds,
+      })
+      if (jwt.kind === 'invalid') return { valid: false, problem: jwt.problem }
       if (jwt.kind === 'valid') return this.remember(token, jwt, jwt.expiresAt?.getTime() ?? now)
     }
     const check = await this.issuer.check(token)
-    if (!check.active) return { valid: false, reason: 'the token is invalid, expired or revoked' }
+    if (!check.active) return { valid: false, problem: 'inactive' }
     const revalidateAt = now + this.options.revalidateAfterSeconds * 1000
     const expiresAt = check.expiresAt?.getTime() ?? revalidateAt
     return this.remember(token, check, Math.min(expiresAt, revalidateAt))

@@ -1,0 +1,80 @@
+import { openDatabase } from '@passkey-id/store'
+import { type TestDatabase, testDatabaseUrl } from '@passkey-id/testing/database'
+import { freePort } from '@passkey-id/testing/http'
+import { sql } from 'kysely'
+import { afterEach, describe, expect, it } from 'vitest'
+import { databaseSessionStore } from './databaseSessionStore.ts'
+import type { ApiSession } from './SessionStore.ts'
+
+const HOUR = 3600 * 1000
+
+function session(id: string, sub: string, expiresIn = HOUR): ApiSession {
+  const now = Date.now()
+  return {
+    id,
+    sub,
+    scopes: ['openid', 'avatar'],
+    accessToken: `token-of-${id}`,
+    profile: { name: 'Ada' },
+    createdAt: new Date(now),
+    expiresAt: new Date(now + expiresIn),
+  }
+}
+
+describe('databaseSessionStore', () => {
+  const databases: TestDatabase[] = []
+  afterEach(async () => {
+    for (const database of databases.splice(0)) await database.drop()
+  })
+  async function newDatabase(env: NodeJS.ProcessEnv = process.env) {
+    const database = await testDatabaseUrl('sessions', env)
+    databases.push(database)
+    return database
+  }
+
+  it('shares sessions and the cookie secret between two instances on one database', async () => {
+    const { url } = await newDatabase()
+    const first = await databaseSessionStore(url)
+    const second = await databaseSessionStore(url)
+    try {
+      const live = session('s1', 'ada')
+      await first.create(live)
+      await first.create(session('s0', 'ada', -1000))
+      expect(await second.find('s1')).toEqual(live)
+      expect(await second.find('s0')).toBeUndefined()
+      expect(await second.cookieSecret()).toBe(await first.cookieSecret())
+      expect(await second.deleteBySubject('ada')).toBe(2)
+      expect(await first.find('s1')).toBeUndefined()
+    } finally {
+      await first.close()
+      await second.close()
+    }
+  })
+
+  it('refuses to start on a database it cannot reach, in one line naming its option', async () => {
+    const closed = `postgres://postgres:secret@127.0.0.1:${await freePort()}/test`
+    const opening = databaseSessionStore(closed)
+    await expect(opening).rejects.toThrow(
+      /^passkeyId option sessions\.databaseUrl postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/test: cannot connect: connect ECONNREFUSED 127\.0\.0\.1:\d+ \(ECONNREFUSED\)$/,
+    )
+    await expect(opening).rejects.toMatchObject({ name: 'ConfigError' })
+  })
+
+  it('holds at most 5 PostgreSQL connections however many lookups wait', async () => {
+    const database = await newDatabase({ ...process.env, PASSKEY_ID_TEST_DATABASE: 'postgres' })
+    const name = `sessions-pool-${process.pid}-${Date.now()}`
+    const store = await databaseSessionStore(`${database.url}&application_name=${name}`)
+    try {
+      await Promise.all(Array.from({ length: 40 }, (_, n) => store.find(`s${n}`)))
+      const admin = openDatabase(database.url)
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from pg_stat_activity where application_name = ${name}`.execute(
+        admin,
+      )
+      await admin.destroy()
+      expect(rows).toEqual([{ n: 5 }])
+    } finally {
+      await store.close()
+    }
+  })
+})
