@@ -108,6 +108,22 @@ export async function importCredentials(
   }
 }
 
+/**
+ * Makes the pages of `context` a browser without conditional mediation
+ * (`PublicKeyCredential.isConditionalMediationAvailable()` resolves false), so the sign-in page
+ * starts no autofill request and signs in by its button only. Chromium's virtual authenticator
+ * answers an autofill request at once with a passkey it holds when the request starts, and leaves
+ * it pending when no authenticator is attached yet: a test that attaches one while the page loads
+ * (to a popup, say) would otherwise sign in by itself or not, depending on timing.
+ */
+export async function withoutPasskeyAutofill(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    // about:blank, where every page starts, is no secure context and has no WebAuthn.
+    if (typeof PublicKeyCredential !== 'undefined')
+      PublicKeyCredential.isConditionalMediationAvailable = async () => false
+  })
+}
+
 /** What went wrong in the pages of a browser context, collected as it happens. */
 export interface PageProblems {
   /** Content-Security-Policy violations: Chromium's message, and which directive blocked what, where. */

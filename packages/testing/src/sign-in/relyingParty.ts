@@ -1,11 +1,11 @@
+import type { SoftwareAuthenticator } from '@passkey-id/authenticator'
 import * as oidc from 'openid-client'
+import type { TestBrowser } from '../http/TestBrowser.ts'
 import {
   type SignInOutcome,
   type SignInScript,
   signInThroughProvider,
 } from './signInThroughProvider.ts'
-import type { SoftwareAuthenticator } from './softwareAuthenticator.ts'
-import type { TestBrowser } from './TestBrowser.ts'
 
 /**
  * openid-client's view of a provider for the app `clientId`: a public client (no secret), allowed

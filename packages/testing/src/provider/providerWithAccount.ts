@@ -1,16 +1,18 @@
+import { createSoftwareAuthenticator, type SoftwareAuthenticator } from '@passkey-id/authenticator'
+import type { FastifyServerOptions } from 'fastify'
 import type * as oidc from 'openid-client'
 import { expect } from 'vitest'
-import { type OpenInteraction, openInteraction } from './openInteraction.ts'
+import { TestBrowser } from '../http/TestBrowser.ts'
+import { openInteraction } from '../sign-in/openInteraction.ts'
+import type { OpenInteraction } from '../sign-in/readInteractionPage.ts'
 import {
   type AuthorizationRequest,
   buildAuthorizationRequest,
   discoverAsApp,
   signInWithCodeFlow,
-} from './relyingParty.ts'
-import { signInThroughProvider } from './signInThroughProvider.ts'
-import { createSoftwareAuthenticator, type SoftwareAuthenticator } from './softwareAuthenticator.ts'
+} from '../sign-in/relyingParty.ts'
+import { signInThroughProvider } from '../sign-in/signInThroughProvider.ts'
 import { startTestProvider, type TestProvider } from './startTestProvider.ts'
-import { TestBrowser } from './TestBrowser.ts'
 
 /**
  * The app a `ProviderWithAccount` acts as: a loopback app, which the provider lets use plain http and
@@ -31,6 +33,10 @@ export interface ProviderWithAccountOptions {
   email?: string
   /** The scope of every authorization request the fixture builds, the sign-up's too (default `openid`). */
   scope?: string
+  /** The provider's logger, for a test that reads its log (default silent). */
+  logger?: FastifyServerOptions['logger']
+  /** The clock of email verification codes (default the real one), for a test that moves time. */
+  now?: () => number
 }
 
 /** A browser at the provider's sign-in page, opened by a new authorization request from the app. */
@@ -120,8 +126,8 @@ export interface ProviderWithAccount {
 export async function startProviderWithAccount(
   options: ProviderWithAccountOptions = {},
 ): Promise<ProviderWithAccount> {
-  const { env = {}, username = 'alice', email, scope } = options
-  const provider = await startTestProvider(env)
+  const { env = {}, username = 'alice', email, scope, logger, now } = options
+  const provider = await startTestProvider(env, undefined, { logger, now })
   const config = await discoverAsApp(provider.url, LOOPBACK_APP)
   const authenticator = createSoftwareAuthenticator()
 

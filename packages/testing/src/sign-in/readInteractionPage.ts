@@ -1,4 +1,18 @@
-import type { OpenInteraction } from './openInteraction.ts'
+/**
+ * A provider interaction (sign-in or consent step) that a browser has open. It is declared here,
+ * where such a page is read, so that `openInteraction` and `signInThroughProvider` both depend on
+ * this file and it on neither.
+ */
+export interface OpenInteraction {
+  /** The interaction's id, from its URL. */
+  uid: string
+  /** Its page URL, `<provider>/interaction/<uid>`; the JSON steps are under it. */
+  base: string
+  /** The page's HTTP response (its body already read into `page`). */
+  response: Response
+  /** The page's HTML. */
+  page: string
+}
 
 /**
  * Reads the page a browser landed on at `url` as a provider interaction page (its id is in the

@@ -1,17 +1,5 @@
-import { readInteractionPage } from './readInteractionPage.ts'
-import type { TestBrowser } from './TestBrowser.ts'
-
-/** A provider interaction (sign-in or consent step) that a browser has open. */
-export interface OpenInteraction {
-  /** The interaction's id, from its URL. */
-  uid: string
-  /** Its page URL, `<provider>/interaction/<uid>`; the JSON steps are under it. */
-  base: string
-  /** The page's HTTP response (its body already read into `page`). */
-  response: Response
-  /** The page's HTML. */
-  page: string
-}
+import type { TestBrowser } from '../http/TestBrowser.ts'
+import { type OpenInteraction, readInteractionPage } from './readInteractionPage.ts'
 
 /**
  * Follows `url` (an authorization URL, or a URL that resumes one) in the browser until the provider

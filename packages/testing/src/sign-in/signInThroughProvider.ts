@@ -1,15 +1,26 @@
+import type { SoftwareAuthenticator } from '@passkey-id/authenticator'
+import type { TestBrowser } from '../http/TestBrowser.ts'
 import { readInteractionPage } from './readInteractionPage.ts'
-import type { SoftwareAuthenticator } from './softwareAuthenticator.ts'
-import type { TestBrowser } from './TestBrowser.ts'
 
 /** How the person answers the provider's pages. */
 export interface SignInScript {
   /** Create an account with this username (and email) instead of signing in with a passkey. */
   signUp?: { username: string; email?: string }
+  /**
+   * Runs after the passkey step (a sign-up or a sign-in) answered, before the browser resumes at its
+   * `redirectTo`: for the steps a page offers in between (verifying a new account's address).
+   */
+  beforeResume?: (step: { base: string; answer: PasskeyStepAnswer }) => Promise<void>
   /** The answer on the consent page, if it is shown (default allow). */
   consent?: 'allow' | 'deny'
   /** Where the walk ends (default: the first address off the provider, the app's redirect URI). */
   stopAt?: (location: URL) => boolean
+}
+
+/** What the sign-up or sign-in step answered: where to resume, and the address to offer to verify. */
+export interface PasskeyStepAnswer {
+  redirectTo: string
+  emailToVerify?: string
 }
 
 /** Where a sign-in ended, and what the person saw on the way. */
@@ -38,11 +49,11 @@ export async function signInThroughProvider(
     if (step.response === undefined) return { callback: step.url, sawConsent }
     const { page, base } = await readInteractionPage(step.url, step.response)
     let next: URL
-    if (page.includes('id="sign-up"')) {
-      next = new URL(
-        await passkeyStep(browser, authenticator, base, providerOrigin, script.signUp),
-        providerOrigin,
-      )
+    // The sign-in page: its button, and the sign-up form unless SIGNUPS=closed.
+    if (page.includes('id="sign-in"')) {
+      const answer = await passkeyStep(browser, authenticator, base, providerOrigin, script.signUp)
+      await script.beforeResume?.({ base, answer })
+      next = new URL(answer.redirectTo, providerOrigin)
     } else if (page.includes('name="decision"')) {
       sawConsent = true
       const response = await browser.fetch(`${base}/consent`, {
@@ -67,19 +78,19 @@ async function passkeyStep(
   base: string,
   origin: string,
   signUp: SignInScript['signUp'],
-): Promise<string> {
+): Promise<PasskeyStepAnswer> {
   if (signUp !== undefined) {
     const options = await browser.postJson(`${base}/sign-up/options`, signUp)
     if (options.status !== 200) throw new Error(`sign-up options: ${JSON.stringify(options.body)}`)
     const response = authenticator.register(options.body as never, { origin })
-    const done = await browser.postJson<{ redirectTo: string }>(`${base}/sign-up`, response)
+    const done = await browser.postJson<PasskeyStepAnswer>(`${base}/sign-up`, response)
     if (done.status !== 200) throw new Error(`sign-up: ${JSON.stringify(done.body)}`)
-    return done.body.redirectTo
+    return done.body
   }
   const options = await browser.postJson(`${base}/sign-in/options`, {})
   if (options.status !== 200) throw new Error(`sign-in options: ${JSON.stringify(options.body)}`)
   const response = authenticator.authenticate(options.body as never, { origin })
-  const done = await browser.postJson<{ redirectTo: string }>(`${base}/sign-in`, response)
+  const done = await browser.postJson<PasskeyStepAnswer>(`${base}/sign-in`, response)
   if (done.status !== 200) throw new Error(`sign-in: ${JSON.stringify(done.body)}`)
-  return done.body.redirectTo
+  return done.body
 }

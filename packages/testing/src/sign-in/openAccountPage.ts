@@ -1,6 +1,6 @@
+import type { SoftwareAuthenticator } from '@passkey-id/authenticator'
+import { PAGE_ACCEPT, type TestBrowser } from '../http/TestBrowser.ts'
 import { signInThroughProvider } from './signInThroughProvider.ts'
-import type { SoftwareAuthenticator } from './softwareAuthenticator.ts'
-import { PAGE_ACCEPT, type TestBrowser } from './TestBrowser.ts'
 
 /**
  * Opens the provider's account page in `browser`, signing in (or, with `signUp`, creating an

@@ -1,0 +1,2 @@
+// `@passkey-id/testing/database`: a database of a test's own, SQLite or PostgreSQL as the suite runs.
+export * from './testDatabaseUrl.ts'
