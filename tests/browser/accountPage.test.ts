@@ -1,17 +1,19 @@
 import {
   accessibilityViolations,
   addVirtualAuthenticator,
-  buildAuthorizationRequest,
-  discoverAsApp,
-  LOOPBACK_APP,
-  LOOPBACK_REDIRECT_URI,
+  exportCredentials,
   launchChromium,
   type PageProblems,
-  startTestProvider,
-  type TestProvider,
   type VirtualAuthenticator,
   watchProblems,
-} from '@passkey-id/testing'
+} from '@passkey-id/testing/chromium'
+import {
+  LOOPBACK_APP,
+  LOOPBACK_REDIRECT_URI,
+  startTestProvider,
+  type TestProvider,
+} from '@passkey-id/testing/provider'
+import { buildAuthorizationRequest, discoverAsApp } from '@passkey-id/testing/sign-in'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
@@ -116,7 +118,11 @@ describe('the account page in Chromium', () => {
     await expect
       .poll(() => page.getByRole('status').textContent())
       .toContain('The new passkey is added')
-    expect(await page.getByRole('heading', { name: 'Passkey 2' }).count()).toBe(1)
+    // Named after its provider: Chromium's virtual authenticator is in the AAGUID list too.
+    expect(await page.locator('li.passkey h3').allTextContents()).toEqual([
+      'Chromium Virtual Authenticator (browser dev tools)',
+      'Chromium Virtual Authenticator (browser dev tools)',
+    ])
   })
 
   it('renames a passkey', async () => {
@@ -152,13 +158,32 @@ describe('the account page in Chromium', () => {
     expect(await accessibilityViolations(page)).toEqual([])
   })
 
+  it('lists the recent activity under its heading, newest first, at a glance and to a screen reader', async () => {
+    const activity = page.getByRole('region', { name: 'Recent activity' })
+    const items = activity.getByRole('listitem')
+    // Each from this machine: what happened is what is left of the item.
+    const texts = (await items.allTextContents()).map((text) =>
+      text.replace(/^.* UTC: /, '').replace(/, from (?:127\.0\.0\.1|::1)$/, ''),
+    )
+    expect(texts).toEqual([
+      `App access revoked (${LOOPBACK_APP})`,
+      `App allowed (${LOOPBACK_APP})`,
+      'Passkey renamed',
+      'Passkey added',
+      'Account created (this account page)',
+    ])
+    expect(await activity.locator('time').first().getAttribute('datetime')).toMatch(/Z$/)
+    expect(await accessibilityViolations(page)).toEqual([])
+    await expectFitsTheWindow()
+  })
+
   it('signs out, signs in again with a passkey, and deletes the account', async () => {
     await page.getByRole('button', { name: 'Sign out of passkey-id' }).click()
     await page.getByRole('button', { name: 'Sign out of passkey-id' }).click()
     await expect.poll(() => page.getByRole('heading', { name: 'Signed out' }).count()).toBe(1)
 
+    // The device holds the passkey: the sign-in page's autofill request signs in with it on its own.
     await page.goto(`${provider.url}/account`)
-    await page.getByRole('button', { name: 'Sign in with a passkey' }).click()
     await page.waitForURL(`${provider.url}/account`)
     await expect.poll(() => page.getByText('Signed in as walter').count()).toBe(1)
 
@@ -166,10 +191,11 @@ describe('the account page in Chromium', () => {
     await page.getByRole('button', { name: 'Delete my account' }).click()
     await expect.poll(() => page.getByRole('heading', { name: 'Account deleted' }).count()).toBe(1)
 
-    // Its passkeys no longer sign in.
+    // The page told the passkey manager that none of its passkeys is accepted: the device drops it.
+    await expect.poll(() => exportCredentials(authenticator)).toEqual([])
     await page.goto(`${provider.url}/account`)
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click()
-    await expect.poll(() => page.locator('#message').textContent()).toContain('not registered here')
+    await expect.poll(() => page.locator('#message').textContent()).toContain('cancelled')
   })
 
   it('ran without script errors or CSP violations', () => {

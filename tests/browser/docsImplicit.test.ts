@@ -7,12 +7,10 @@ import {
   openDocs,
   type PageProblems,
   startSignIn,
-  startTestDemo,
-  startTestProvider,
-  type TestDemo,
-  type TestProvider,
   watchProblems,
-} from '@passkey-id/testing'
+} from '@passkey-id/testing/chromium'
+import { startTestDemo, type TestDemo } from '@passkey-id/testing/demo'
+import { startTestProvider, type TestProvider } from '@passkey-id/testing/provider'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 

@@ -1,14 +1,13 @@
 import { passkeyId } from '@passkey-id/fastify'
 import {
-  freePort,
   launchChromium,
   openAuthorizeDialog,
   openDocs,
   type PageProblems,
-  startTestProvider,
-  type TestProvider,
   watchProblems,
-} from '@passkey-id/testing'
+} from '@passkey-id/testing/chromium'
+import { freePort } from '@passkey-id/testing/http'
+import { startTestProvider, type TestProvider } from '@passkey-id/testing/provider'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

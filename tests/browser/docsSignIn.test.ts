@@ -9,13 +9,12 @@ import {
   openDocs,
   type PageProblems,
   startSignIn,
-  startTestDemo,
-  startTestProvider,
-  type TestDemo,
-  type TestProvider,
   type VirtualCredential,
   watchProblems,
-} from '@passkey-id/testing'
+  withoutPasskeyAutofill,
+} from '@passkey-id/testing/chromium'
+import { startTestDemo, type TestDemo } from '@passkey-id/testing/demo'
+import { startTestProvider, type TestProvider } from '@passkey-id/testing/provider'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
@@ -52,6 +51,9 @@ describe('signing in from the demo docs in Chromium', () => {
     const context = await browser.newContext({ viewport: { width: 900, height: 800 } })
     context.setDefaultTimeout(15_000)
     await watchProblems(context, problems)
+    // The popup's authenticator is attached while its page loads: the sign-in page's autofill
+    // request would race it. These tests use the button; signInAutofill.test.ts tests autofill.
+    await withoutPasskeyAutofill(context)
     return openDocs(context, `${docsOrigin}/docs`)
   }
 

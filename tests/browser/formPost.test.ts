@@ -1,13 +1,12 @@
 import { createServer, type Server } from 'node:http'
 import {
   addVirtualAuthenticator,
-  freePort,
   launchChromium,
   type PageProblems,
-  startTestProvider,
-  type TestProvider,
   watchProblems,
-} from '@passkey-id/testing'
+} from '@passkey-id/testing/chromium'
+import { freePort } from '@passkey-id/testing/http'
+import { startTestProvider, type TestProvider } from '@passkey-id/testing/provider'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 

@@ -1,5 +1,6 @@
 import { passkeyId } from '@passkey-id/fastify'
-import Fastify, { type FastifyServerOptions } from 'fastify'
+import { boundedFastify } from '@passkey-id/runtime/server'
+import type { FastifyServerOptions } from 'fastify'
 
 /**
  * The seed's FastAPI app in TypeScript: docs whose Authorize button signs in with a passkey,
@@ -13,7 +14,9 @@ export async function buildDemo(options: {
   databaseUrl: string
   logger?: FastifyServerOptions['logger']
 }) {
-  const app = Fastify({ logger: options.logger ?? false })
+  // Bounded time and connections, as the plugin's README advises every API. The demo's routes take
+  // no body; 16 KiB leaves room for an API's small JSON bodies.
+  const app = boundedFastify({ bodyLimit: 16 * 1024, logger: options.logger ?? false })
   await app.register(passkeyId, {
     issuer: options.issuer,
     appUrl: options.appUrl,

@@ -1,13 +1,8 @@
-import {
-  createSoftwareAuthenticator,
-  discoverAsApp,
-  signInWithCodeFlow,
-  startTestDemo,
-  startTestProvider,
-  TestBrowser,
-  type TestDemo,
-  type TestProvider,
-} from '@passkey-id/testing'
+import { createSoftwareAuthenticator } from '@passkey-id/authenticator'
+import { startTestDemo, type TestDemo } from '@passkey-id/testing/demo'
+import { TestBrowser } from '@passkey-id/testing/http'
+import { startTestProvider, type TestProvider } from '@passkey-id/testing/provider'
+import { discoverAsApp, signInWithCodeFlow } from '@passkey-id/testing/sign-in'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 describe('the demo API', () => {
