@@ -1,381 +1,815 @@
 /**
- * `npm run bench`: what the passkeyId integration costs a Fastify API, measured in one run on one
- * machine with one load generator (autocannon, in its own process), the same connections and the
- * same duration per scenario:
+ * `npm run bench`: issue 9's speed and memory figures, measured in one run on one machine. Every
+ * server runs in a process of its own; this process is the load generator for sign-ins, and wrk (C)
+ * is the one for the API route.
  *
- * 1. a bare Fastify route (the ceiling);
- * 2. `GET /me` behind `app.authenticate`, the same token on every request (cache warm);
- * 3. the same route with a new token on every request (cache cold: one verification each);
- * 4. the seed's pattern: a route calling the provider's userinfo on every request.
+ * 1. Sign-ins: complete passkey sign-ins per second at the provider (its CLI, a new SQLite file,
+ *    LOG_LEVEL=warn) next to a bare oidc-provider (`bareProvider.ts`) doing the same code flow for
+ *    the same app, with 1 and with 8 sign-in loops, alternating provider and bare round by round.
+ *    Server CPU per sign-in comes from /proc; latencies per sign-in and per step.
+ * 2. Profile: both servers again under `node --cpu-prof`, one sign-in at a time. The profiler stamps
+ *    its samples with the monotonic clock the steps are timed with, so its samples are cut by step.
+ * 3. Memory: the provider's RSS under BENCH_MEMORY_SECONDS of sign-ins, 8 at a time.
+ * 4. API: the demo's `GET /userinfo` (a cached token verdict) under wrk, run alone and as `npm start`
+ *    runs it, next to a bare Fastify route with the same logger (`bareRoute.ts`), alternating.
+ * 5. SQL: the statements one sign-in runs at the provider, counted exactly (`countStatements.ts`).
+ * 6. Databases: the provider's sign-ins on SQLite, on PostgreSQL with one instance, and with two
+ *    instances on one PostgreSQL schema behind a round-robin proxy (`databaseSignIns.ts`), at 1 and 8
+ *    sign-in loops, round by round in turn; then where PostgreSQL's time goes. Needs the PostgreSQL
+ *    of the tests (PASSKEY_ID_TEST_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test) on
+ *    this machine, where it makes a schema per setup and drops it after.
  *
- * Then a longer run of (2) watching the server's resident memory. The provider, each server under
- * test and the load generator run in separate processes. Prints a table and writes it to
- * bench/results.md; any failed request is flagged there and makes the exit code 1.
+ * Prints the tables and writes them to bench/results.md, into the section of this Node major
+ * version (the sections of other versions stay).
  *
- * Env: BENCH_DURATION (seconds per scenario, default 10), BENCH_MEMORY_DURATION (default 60),
- * BENCH_CONNECTIONS (default 50), BENCH_WARMUP (seconds of load before each measurement, default 2),
- * BENCH_TOKENS (tokens minted for (3), default 5000).
+ * Env, in seconds unless said: BENCH_SECONDS per sign-in measurement (5), BENCH_ROUNDS per
+ * comparison (3), BENCH_WARMUP (3; sign-ins also warm up until 300 are done), BENCH_PROFILE_SECONDS
+ * per server (6), BENCH_MEMORY_SECONDS (60), BENCH_WRK_SECONDS (8), BENCH_DATABASE_SECONDS per
+ * database measurement (BENCH_SECONDS), BENCH_DATABASES=off to leave part 6 out: about nine minutes
+ * on a quiet machine. A quick look in about three: BENCH_SECONDS=2 BENCH_ROUNDS=1
+ * BENCH_PROFILE_SECONDS=3 BENCH_MEMORY_SECONDS=10 BENCH_WRK_SECONDS=2 npm run bench
+ *
+ * Every provider started here runs with RATE_LIMITS=off (PROVIDER_RATE_LIMITS under `npm start`).
  */
-import { type ChildProcess, fork } from 'node:child_process'
-import { once } from 'node:events'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import { join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
-import { freePort } from '../packages/testing/src/freePort.ts'
-import type { LoadRequest, LoadResult } from './load.ts'
-import type { ServerKind, ServerStats } from './server.ts'
-import { BENCH_APP, signUpForTokens } from './tokens.ts'
+import { createSoftwareAuthenticator } from '@passkey-id/authenticator'
+import { freePort, TestBrowser } from '@passkey-id/testing/http'
+import { discoverAsApp, signInWithCodeFlow } from '@passkey-id/testing/sign-in'
+import { BENCH_SCOPE } from './benchApp.ts'
+import { countStatements, statementTables } from './countStatements.ts'
+import { type ProfileSummary, readCpuProfile, summariseProfile } from './cpuProfile.ts'
+import { type DatabaseResults, databaseSignIns } from './databaseSignIns.ts'
+import { databaseTables } from './databaseTables.ts'
+import { leanFetch } from './leanFetch.ts'
+import {
+  processCpuMs,
+  processMemory,
+  ROOT,
+  startNpmStart,
+  startTsServer,
+  threadsCpuMs,
+} from './processes.ts'
+import { fixed, markdownTable, median, percentile, writeResults } from './report.ts'
+import {
+  bareTarget,
+  monotonicMicros,
+  providerTarget,
+  runSignIns,
+  type SignInTarget,
+  STEPS,
+  type Step,
+  warmUp,
+} from './signIns.ts'
+import { type RunOptions, type Server, startBenchProvider } from './startBenchProvider.ts'
+import { runWrk, type WrkResult } from './wrk.ts'
 
-const DURATION = positive('BENCH_DURATION', 10)
-const MEMORY_DURATION = positive('BENCH_MEMORY_DURATION', 60)
-const CONNECTIONS = positive('BENCH_CONNECTIONS', 50)
-const WARMUP = positive('BENCH_WARMUP', 2)
-const TOKENS = positive('BENCH_TOKENS', 5000)
-const ROOT = new URL('..', import.meta.url).pathname
+const SECONDS = setting('BENCH_SECONDS', 5)
+const ROUNDS = setting('BENCH_ROUNDS', 3)
+const WARMUP = setting('BENCH_WARMUP', 3)
+const PROFILE_SECONDS = setting('BENCH_PROFILE_SECONDS', 6)
+const MEMORY_SECONDS = setting('BENCH_MEMORY_SECONDS', 60)
+const WRK_SECONDS = setting('BENCH_WRK_SECONDS', 8)
+const DATABASE_SECONDS = setting('BENCH_DATABASE_SECONDS', SECONDS)
+const DATABASES = process.env.BENCH_DATABASES?.trim().toLowerCase() !== 'off'
+/** Statements of each kind timed one at a time on each database, in part 6. */
+const LATENCY_STATEMENTS = 1000
+const CONCURRENCIES = [1, 8]
+const MAX_CONCURRENCY = Math.max(...CONCURRENCIES)
+const WRK_CONNECTIONS = 50
+const WARMUP_SIGN_INS = 300
+/** Issue 9's targets. */
+const SIGN_IN_TARGET = 0.7
+const API_TARGET = 0.8
+/** Above this share of a core, the load generator may be what limits a run. */
+const GENERATOR_LIMIT = 0.85
 
-function positive(name: string, fallback: number): number {
+function setting(name: string, fallback: number): number {
   const value = Number(process.env[name] ?? fallback)
   if (!(value > 0)) throw new Error(`${name} must be a positive number, not "${process.env[name]}"`)
   return value
 }
 
-/** Runs a TypeScript file of this repository in a new Node process (through tsx), with IPC. */
-function spawnTs(file: string, args: string[] = [], env: Record<string, string> = {}) {
-  return fork(join(ROOT, file), args, {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, ...env },
-  })
-}
+const log = (line: string) => console.log(line)
 
-/** The next IPC message from `child`; fails if it exits first. */
-function nextMessage<T>(child: ChildProcess): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: unknown) => {
-      child.off('exit', onExit)
-      resolve(message as T)
-    }
-    const onExit = (code: number | null) => {
-      child.off('message', onMessage)
-      reject(new Error(`${child.spawnargs.slice(-2).join(' ')} exited (${code}) before answering`))
-    }
-    child.once('message', onMessage)
-    child.once('exit', onExit)
-  })
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  child.kill('SIGTERM')
-  await once(child, 'exit')
-}
-
-/** The provider from its CLI, on a free port with a new SQLite file, logging nothing. */
-async function startProvider() {
-  const dir = await mkdtemp(join(os.tmpdir(), 'passkey-id-bench-'))
+async function startBareProvider(options: RunOptions = {}): Promise<Server> {
   const port = await freePort()
-  const child = spawnTs('packages/provider/src/cli.ts', [], {
-    PORT: String(port),
-    DATABASE_URL: join(dir, 'provider.db'),
-    LOG_LEVEL: 'silent',
-    // Long enough that no token minted at the start expires during the run.
-    ACCESS_TOKEN_TTL: '3600',
+  const server = await startTsServer('bench/bareProvider.ts', {
+    ...options,
+    env: { PORT: String(port) },
   })
-  const issuer = `http://localhost:${port}`
-  for (let attempt = 0; ; attempt += 1) {
-    if (child.exitCode !== null) throw new Error(`the provider exited (${child.exitCode})`)
-    const ready = await fetch(`${issuer}/.well-known/openid-configuration`).then(
-      (response) => response.ok,
-      () => false,
-    )
-    if (ready) break
-    if (attempt > 150) throw new Error('the provider did not start within 30 s')
-    await sleep(200)
-  }
-  return {
-    issuer,
-    close: async () => {
-      await stop(child)
-      await rm(dir, { recursive: true, force: true })
-    },
-  }
+  return { ...server, issuer: `http://localhost:${port}` }
 }
 
-/** A server under test (`server.ts`) in its own process. */
-async function startServer(kind: ServerKind, issuer: string) {
-  const child = spawnTs('bench/server.ts', [kind], { ISSUER: issuer, APP_URL: BENCH_APP })
-  const { port } = await nextMessage<{ port: number }>(child)
-  return {
-    base: `http://127.0.0.1:${port}`,
-    stats: () => {
-      child.send('stats')
-      return nextMessage<ServerStats>(child)
-    },
-    stop: () => stop(child),
-  }
+/** A server taking sign-ins, and its process. */
+interface Contender {
+  target: SignInTarget
+  pid: number
 }
 
-/** One autocannon run in its own process (`load.ts`). */
-async function load(request: LoadRequest): Promise<LoadResult> {
-  const child = spawnTs('bench/load.ts')
-  child.send(request)
-  const result = await nextMessage<LoadResult>(child)
-  // The next run starts only once this load generator is gone.
-  if (child.exitCode === null) await once(child, 'exit')
-  return result
+/** One timed run of sign-ins at one server. */
+interface Round {
+  signInsPerSecond: number
+  serverCpuMsPerSignIn: number
+  /** Cores busy during the run: the server's, and this process's (the load generator). */
+  serverCores: number
+  generatorCores: number
 }
 
-/**
- * One request before the load, which must succeed: a benchmark of error responses measures nothing,
- * so a broken setup stops the run here rather than producing a table.
- */
-async function expectOk(url: string, token: string, check: (body: unknown) => boolean) {
-  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } })
-  const body: unknown = await response.json().catch(() => undefined)
-  if (response.status !== 200 || !check(body))
-    throw new Error(`${url} answered ${response.status} ${JSON.stringify(body)}`)
+/** The rounds of one server at one concurrency, with every sign-in's latency. */
+interface Series {
+  rounds: Round[]
+  /** Milliseconds per sign-in. */
+  latencies: number[]
+  /** Milliseconds per step. */
+  steps: Map<Step, number[]>
 }
 
-interface Scenario {
-  name: string
-  result: LoadResult
-  /** CPU the server under test used during the measurement, in cores. */
-  serverCpu: number
-}
-
-/** A scenario: which server, which route, which tokens, and what a right answer looks like. */
-interface ScenarioSpec {
-  name: string
-  kind: ServerKind
-  path: string
-  /** One token (sent on every request) or a pool (a new one per request). */
-  tokens: string[]
-  check: (body: unknown) => boolean
-}
-
-/**
- * Starts the scenario's server, checks one request, warms it up (JIT, discovery, connections) for
- * BENCH_WARMUP seconds with `warmToken` (not one of a pool's), measures, and stops the server.
- */
-async function measure(spec: ScenarioSpec, issuer: string, warmToken: string): Promise<Scenario> {
-  console.log(`\n${spec.name}`)
-  const server = await startServer(spec.kind, issuer)
-  try {
-    const url = `${server.base}${spec.path}`
-    await expectOk(url, warmToken, spec.check)
-    const base = { url, connections: CONNECTIONS }
-    await load({ ...base, duration: WARMUP, tokens: [warmToken] })
-    // The server idles while the load generator starts, so its CPU time over the whole span, divided
-    // by the load's duration, is what serving took.
-    const before = await server.stats()
-    const result = await load({ ...base, duration: DURATION, tokens: spec.tokens })
-    const serverCpu = ((await server.stats()).cpu - before.cpu) / 1e6 / result.duration
-    console.log(
-      `  ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.requests} requests in ${result.duration.toFixed(1)} s, status codes ${JSON.stringify(result.statusCodes)}, CPU server ${serverCpu.toFixed(2)} / load ${result.cpu.toFixed(2)}`,
-    )
-    if (failures(result) > 0)
-      console.error(
-        `  WARNING: ${result.errors} connection errors, ${result.non2xx} non-2xx responses, ${result.tokensReused} reused tokens: this scenario measured failures`,
-      )
-    return { name: spec.name, result, serverCpu }
-  } finally {
-    await server.stop()
-  }
-}
-
-interface MemoryRun {
-  result: LoadResult
-  start: number
-  peak: number
-  /** RSS at `baselineSecond` into the load, which `end` is compared with. */
-  baseline: number
-  baselineSecond: number
-  end: number
-  /** `[second, rss]` once a second during the load. */
-  samples: [number, number][]
-}
-
-/** Scenario (2) for BENCH_MEMORY_DURATION seconds on a fresh server, sampling its RSS every second. */
-async function memoryRun(
-  issuer: string,
-  token: string,
-  check: (body: unknown) => boolean,
-): Promise<MemoryRun> {
-  console.log(`\nmemory: (2) for ${MEMORY_DURATION} s`)
-  const server = await startServer('plugin', issuer)
-  try {
-    const url = `${server.base}/me`
-    await expectOk(url, token, check)
-    const start = (await server.stats()).rss
-    const samples: [number, number][] = []
-    let running = true
-    const loading = load({
-      url,
-      connections: CONNECTIONS,
-      duration: MEMORY_DURATION,
-      tokens: [token],
-    })
-    const finished = () => {
-      running = false
+async function measureSignIns(contender: Contender, concurrency: number, series: Series) {
+  const serverBefore = processCpuMs(contender.pid)
+  const generatorBefore = processCpuMs(process.pid)
+  const run = await runSignIns(contender.target, concurrency, SECONDS)
+  const serverMs = processCpuMs(contender.pid) - serverBefore
+  const generatorMs = processCpuMs(process.pid) - generatorBefore
+  const count = run.signIns.length
+  series.rounds.push({
+    signInsPerSecond: count / run.seconds,
+    serverCpuMsPerSignIn: serverMs / count,
+    serverCores: serverMs / 1000 / run.seconds,
+    generatorCores: generatorMs / 1000 / run.seconds,
+  })
+  for (const spans of run.signIns) {
+    series.latencies.push(((spans.at(-1)?.end ?? 0) - (spans[0]?.start ?? 0)) / 1000)
+    for (const { step, start, end } of spans) {
+      const durations = series.steps.get(step) ?? []
+      durations.push((end - start) / 1000)
+      series.steps.set(step, durations)
     }
-    loading.then(finished, finished)
-    const began = Date.now()
-    while (running) {
-      await sleep(1000)
-      if (running) samples.push([(Date.now() - began) / 1000, (await server.stats()).rss])
-    }
-    const result = await loading
-    const last = await server.stats()
-    // After the first 10 s (or half the run, if shorter) JIT, pools and caches should have settled.
-    const baselineSecond = Math.min(10, MEMORY_DURATION / 2)
-    const baseline =
-      samples.find(([second]) => second >= baselineSecond)?.[1] ?? samples.at(-1)?.[1] ?? start
-    const peak = Math.max(last.maxRss, ...samples.map(([, rss]) => rss))
-    return { result, start, peak, baseline, baselineSecond, end: last.rss, samples }
-  } finally {
-    await server.stop()
   }
-}
-
-/** Microseconds of the server's CPU per request: less noisy than requests/s when cores are shared. */
-const cpuPerRequest = ({ result, serverCpu }: Pick<Scenario, 'result' | 'serverCpu'>) =>
-  (serverCpu * 1e6) / result.requestsPerSecond
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`
-const failures = (result: LoadResult) => result.errors + result.non2xx + result.tokensReused
-
-/**
- * A Markdown table, first column left-aligned and the others right-aligned, padded as Biome formats
- * it, so `npm run lint` accepts the written results.md.
- */
-function markdownTable(header: string[], rows: string[][]): string[] {
-  const widths = header.map((title, i) =>
-    Math.max(title.length, 3, ...rows.map((row) => row[i]?.length ?? 0)),
+  const round = series.rounds.at(-1)
+  log(
+    `  ${contender.target.name}, c=${concurrency}: ${fixed(round?.signInsPerSecond, 1)} sign-ins/s, ${fixed(round?.serverCpuMsPerSignIn, 2)} server CPU ms each, CPU cores server ${fixed(round?.serverCores, 2)} / generator ${fixed(round?.generatorCores, 2)}`,
   )
-  const line = (cells: string[]) =>
-    `| ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join(' | ')} |`
-  const rule = widths.map((width, i) => (i === 0 ? '-'.repeat(width) : `${'-'.repeat(width - 1)}:`))
-  return [line(header), `| ${rule.join(' | ')} |`, ...rows.map(line)]
 }
 
-function report(
-  scenarios: Scenario[],
-  memory: MemoryRun,
-  minting: { tokens: number; seconds: number },
-): string {
-  const ceiling = scenarios[0]?.result.requestsPerSecond ?? Number.NaN
-  const rows = scenarios.map(({ name, result, serverCpu }) => [
-    name,
-    result.requestsPerSecond.toFixed(0),
-    String(result.p50),
-    String(result.p99),
-    `${result.errors} / ${result.non2xx}${failures(result) > 0 ? ' ⚠' : ''}`,
-    (result.requestsPerSecond / ceiling).toFixed(2),
-    `${serverCpu.toFixed(2)} / ${result.cpu.toFixed(2)}`,
-    cpuPerRequest({ result, serverCpu }).toFixed(0),
-  ])
-  const ratio = (scenarios[1]?.result.requestsPerSecond ?? 0) / ceiling
-  const [bare, warm] = scenarios
-  const cpuRatio = bare && warm ? cpuPerRequest(bare) / cpuPerRequest(warm) : Number.NaN
-  const cold = scenarios[2]?.result
-  const drift = (memory.end - memory.baseline) / memory.baseline
-  const cpus = os.cpus()
-  const warnings = [...scenarios, { name: 'memory run of (2)', result: memory.result }]
-    .filter(({ result }) => failures(result) > 0)
-    .map(
-      ({ name, result }) =>
-        `> **WARNING: ${name} had ${result.errors} connection errors, ${result.non2xx} non-2xx responses and ${result.tokensReused} reused tokens (status codes ${JSON.stringify(result.statusCodes)}): its numbers measure failures, not the route.**`,
+/** Warm-up before a server's sign-ins count: BENCH_WARMUP seconds and WARMUP_SIGN_INS at least. */
+const warmUpAt = (target: SignInTarget) => warmUp(target, MAX_CONCURRENCY, WARMUP, WARMUP_SIGN_INS)
+
+/** CPU per step (milliseconds summed over `signIns` sign-ins), from counters or from a profile. */
+interface StepCosts {
+  byStep: Map<string, number>
+  signIns: number
+}
+
+const perSignIn = (costs: StepCosts, step: string) => {
+  const ms = costs.byStep.get(step)
+  return ms === undefined ? undefined : ms / costs.signIns
+}
+
+/**
+ * The server's CPU for each step, one sign-in at a time for BENCH_PROFILE_SECONDS, read from the
+ * scheduler's counters between steps (so this pass's latencies are not the table's).
+ */
+async function stepCpu(contender: Contender): Promise<StepCosts> {
+  const byStep = new Map<string, number>()
+  let last = 0
+  const run = await runSignIns(contender.target, 1, PROFILE_SECONDS, (ended) => {
+    const now = threadsCpuMs(contender.pid)
+    if (ended !== undefined) byStep.set(ended, (byStep.get(ended) ?? 0) + now - last)
+    last = now
+  })
+  return { byStep, signIns: run.signIns.length }
+}
+
+/** What part 1 measured. */
+interface SignInResults {
+  /** Per concurrency: the provider's series and the bare library's. */
+  series: Map<number, [Series, Series]>
+  stepCpu: [StepCosts, StepCosts]
+}
+
+/** Part 1: the provider and the bare library, round by round, at each concurrency. */
+async function signInPart(): Promise<SignInResults> {
+  log('\n## Sign-ins')
+  const [provider, bare] = await Promise.all([startBenchProvider(), startBareProvider()])
+  try {
+    const contenders: [Contender, Contender] = [
+      { target: await providerTarget(provider.issuer, MAX_CONCURRENCY), pid: provider.pid },
+      { target: await bareTarget(bare.issuer), pid: bare.pid },
+    ]
+    for (const { target } of contenders) await warmUpAt(target)
+    const series = new Map<number, [Series, Series]>()
+    for (const concurrency of CONCURRENCIES) {
+      const pair: [Series, Series] = [newSeries(), newSeries()]
+      for (let round = 0; round < ROUNDS; round += 1) {
+        await measureSignIns(contenders[0], concurrency, pair[0])
+        await measureSignIns(contenders[1], concurrency, pair[1])
+      }
+      series.set(concurrency, pair)
+    }
+    return { series, stepCpu: [await stepCpu(contenders[0]), await stepCpu(contenders[1])] }
+  } finally {
+    await Promise.all([provider.stop(), bare.stop()])
+  }
+}
+
+const newSeries = (): Series => ({ rounds: [], latencies: [], steps: new Map() })
+
+/** Where one server's CPU went during sign-ins one at a time, from its CPU profile. */
+interface Profiled {
+  summary: ProfileSummary
+  signIns: number
+}
+
+/**
+ * Part 2: each server under `--cpu-prof`, one sign-in at a time after a warm-up. Samples outside
+ * the timed sign-ins (start-up, account preparation, warm-up) are left out.
+ */
+async function profilePart(): Promise<{ provider: Profiled; bare: Profiled }> {
+  log('\n## Profiles')
+  const profile = async (
+    start: (options: RunOptions) => Promise<Server>,
+    prepare: typeof bareTarget,
+  ) => {
+    const dir = await mkdtemp(join(os.tmpdir(), 'passkey-id-bench-profile-'))
+    try {
+      const server = await start({
+        nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=250'],
+      })
+      let signIns: Awaited<ReturnType<typeof runSignIns>>['signIns']
+      try {
+        const target = await prepare(server.issuer)
+        await warmUpAt(target)
+        signIns = (await runSignIns(target, 1, PROFILE_SECONDS)).signIns
+      } finally {
+        // The profile is written when the process exits.
+        await server.stop()
+      }
+      const windows = signIns.flat().map(({ step, start, end }) => ({ label: step, start, end }))
+      const summary = summariseProfile(await readCpuProfile(dir), windows)
+      log(
+        `  ${signIns.length} sign-ins profiled, ${fixed(summary.totalMs / signIns.length, 2)} CPU ms each (main thread)`,
+      )
+      return { summary, signIns: signIns.length }
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  }
+  return {
+    provider: await profile(startBenchProvider, (issuer) =>
+      providerTarget(issuer, MAX_CONCURRENCY),
+    ),
+    bare: await profile(startBareProvider, bareTarget),
+  }
+}
+
+/** Resident memory of the provider before and during a long run of sign-ins. */
+interface MemoryRun {
+  start: number
+  /** `[second, bytes]` once a second during the load. */
+  samples: [number, number][]
+  end: number
+  /** `[second, MB]` of live objects on the main heap after each full collection during the load. */
+  heapAfterFullGc: [number, number][]
+  signIns: number
+  seconds: number
+}
+
+/** A line of `--trace-gc`. */
+const GC_TRACE = /^\[\d+:0x[0-9a-f]+\]/
+/** A `--trace-gc` line of a full collection: isolate, then heap MB before (committed) -> after. */
+const FULL_GC = /^\[\d+:(0x[0-9a-f]+)\].*Mark-Compact.*? ([\d.]+) \(([\d.]+)\) -> ([\d.]+) \(/
+
+/**
+ * Part 3: a new provider's RSS once a second under sign-ins, 8 at a time. The provider runs with
+ * `--trace-gc` too, whose full collections tell live objects from the heap V8 keeps in reserve:
+ * RSS grows while V8 sizes its heap for the load, a leak grows what survives a full collection.
+ */
+async function memoryPart(): Promise<MemoryRun> {
+  log(`\n## Memory (${MEMORY_SECONDS} s)`)
+  let began = 0
+  const fullGcs = new Map<string, [number, number][]>()
+  const provider = await startBenchProvider({
+    nodeFlags: ['--trace-gc'],
+    onStdoutLine: (line) => {
+      // The provider's own lines (warnings) still reach the terminal; the GC trace does not.
+      if (!GC_TRACE.test(line)) log(line)
+      const [, isolate = '', , , after] = FULL_GC.exec(line) ?? []
+      if (began === 0 || after === undefined) return
+      const second = (monotonicMicros() - began) / 1e6
+      fullGcs.set(isolate, [...(fullGcs.get(isolate) ?? []), [second, Number(after)]])
+    },
+  })
+  try {
+    const target = await providerTarget(provider.issuer, MAX_CONCURRENCY)
+    const start = processMemory(provider.pid).rss
+    const samples: [number, number][] = []
+    began = monotonicMicros()
+    const sampler = setInterval(() => {
+      samples.push([(monotonicMicros() - began) / 1e6, processMemory(provider.pid).rss])
+    }, 1000)
+    const run = await runSignIns(target, MAX_CONCURRENCY, MEMORY_SECONDS)
+    began = 0
+    clearInterval(sampler)
+    const end = processMemory(provider.pid).rss
+    // Module loading runs on a thread of its own, with a small heap: the main thread's is the largest.
+    const largest = (gcs: [number, number][]) => Math.max(...gcs.map(([, heap]) => heap))
+    const heapAfterFullGc = [...fullGcs.values()].sort((a, b) => largest(b) - largest(a))[0] ?? []
+    log(
+      `  ${run.signIns.length} sign-ins, RSS ${mb(start)} -> ${mb(end)}, live heap after full GCs ${heapAfterFullGc.map(([, heap]) => heap).join(' ')} MB`,
     )
+    return {
+      start,
+      samples,
+      end,
+      heapAfterFullGc,
+      signIns: run.signIns.length,
+      seconds: run.seconds,
+    }
+  } finally {
+    await provider.stop()
+  }
+}
+
+/** A server of the API part: where wrk sends its requests, and what answers them. */
+interface Route {
+  name: string
+  url: string
+  pid: number
+  authorization: string
+  runs: { wrk: WrkResult; serverCpuMs: number }[]
+}
+
+/**
+ * An access token for `app` from the provider at `issuer`: a new account signs up with a passkey and
+ * allows the app, as through the demo's docs page.
+ */
+async function accessTokenFor(issuer: string, app: string): Promise<string> {
+  const { tokens } = await signInWithCodeFlow(
+    await discoverAsApp(issuer, app),
+    new TestBrowser(),
+    createSoftwareAuthenticator(),
+    {
+      redirectUri: `${app}/docs/static/oauth2-redirect.html`,
+      scope: BENCH_SCOPE,
+      script: { signUp: { username: 'api-bench', email: 'api-bench@example.com' } },
+    },
+  )
+  return tokens.access_token
+}
+
+/**
+ * One request that must succeed before any load: wrk would happily measure 401s. A 503 (the demo
+ * could not ask the provider in time, as happens on a busy machine) gets four more tries.
+ */
+async function expectProfile(url: string, authorization: string): Promise<unknown> {
+  for (let attempt = 1; ; attempt += 1) {
+    const response = await fetch(url, { headers: { authorization } })
+    const body = (await response.json().catch(() => undefined)) as { sub?: unknown } | undefined
+    if (response.status === 200 && typeof body?.sub === 'string') return body
+    if (response.status !== 503 || attempt === 5)
+      throw new Error(`${url} answered ${response.status} ${JSON.stringify(body)}`)
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+  }
+}
+
+/** Part 4: the bare route, the demo alone and the demo under `npm start`, in turn, under wrk. */
+async function apiPart(): Promise<{ routes: Route[]; layout: string }> {
+  log('\n## API route')
+  const stops: (() => Promise<void>)[] = []
+  const dir = await mkdtemp(join(os.tmpdir(), 'passkey-id-bench-api-'))
+  try {
+    const provider = await startBenchProvider()
+    stops.push(provider.stop)
+    const demoPort = await freePort()
+    const demo = await startTsServer('examples/demo/src/main.ts', {
+      env: {
+        PORT: String(demoPort),
+        ISSUER: provider.issuer,
+        DATABASE_URL: join(dir, 'demo.db'),
+        LOG_LEVEL: 'warn',
+      },
+    })
+    stops.push(demo.stop)
+    const demoUrl = `http://127.0.0.1:${demoPort}/userinfo`
+    const demoAuthorization = `Bearer ${await accessTokenFor(provider.issuer, `http://localhost:${demoPort}`)}`
+    const body = await expectProfile(demoUrl, demoAuthorization)
+
+    const barePort = await freePort()
+    const bare = await startTsServer('bench/bareRoute.ts', {
+      env: { PORT: String(barePort), BODY: JSON.stringify(body) },
+    })
+    stops.push(bare.stop)
+
+    const [startProviderPort, startDemoPort] = [await freePort(), await freePort()]
+    const startIssuer = `http://localhost:${startProviderPort}`
+    const startDemo = `http://127.0.0.1:${startDemoPort}/userinfo`
+    const npmStart = await startNpmStart(
+      {
+        PROVIDER_PORT: String(startProviderPort),
+        PROVIDER_DATABASE_URL: join(dir, 'start-provider.db'),
+        DEMO_PORT: String(startDemoPort),
+        DEMO_DATABASE_URL: join(dir, 'start-demo.db'),
+        PROVIDER_RATE_LIMITS: 'off',
+      },
+      startDemoPort,
+      async () => {
+        const answers = await Promise.all(
+          [`${startIssuer}/.well-known/openid-configuration`, startDemo].map((url) =>
+            fetch(url).then(
+              (response) => response.status,
+              () => 0,
+            ),
+          ),
+        )
+        return answers[0] === 200 && answers[1] === 401
+      },
+    )
+    stops.push(npmStart.stop)
+    const startAuthorization = `Bearer ${await accessTokenFor(startIssuer, `http://localhost:${startDemoPort}`)}`
+    await expectProfile(startDemo, startAuthorization)
+    const demoProcess = npmStart.processes.find(({ pid }) => pid === npmStart.pid)
+    const others = npmStart.processes.filter(({ pid }) => pid !== npmStart.pid)
+    const layout =
+      demoProcess?.ports.includes(startProviderPort) === true
+        ? `in the provider's process (\`${demoProcess.script}\`)`
+        : `in a process of its own (\`${demoProcess?.script}\`), apart from the provider (${others.map(({ script }) => `\`${script}\``).join(', ')})`
+    log(`  npm start runs the demo ${layout}`)
+
+    const routes: Route[] = [
+      {
+        name: 'bare Fastify route',
+        url: `http://127.0.0.1:${barePort}/userinfo`,
+        pid: bare.pid,
+        authorization: demoAuthorization,
+        runs: [],
+      },
+      {
+        name: 'demo alone (`npm run demo`)',
+        url: demoUrl,
+        pid: demo.pid,
+        authorization: demoAuthorization,
+        runs: [],
+      },
+      {
+        name: 'demo under `npm start`',
+        url: startDemo,
+        pid: npmStart.pid,
+        authorization: startAuthorization,
+        runs: [],
+      },
+    ]
+    const wrkOptions = (route: Route, seconds: number) => ({
+      seconds,
+      connections: WRK_CONNECTIONS,
+      authorization: route.authorization,
+    })
+    for (const route of routes) await runWrk(route.url, wrkOptions(route, WARMUP))
+    for (let round = 0; round < ROUNDS; round += 1) {
+      for (const route of routes) {
+        const before = processCpuMs(route.pid)
+        const wrk = await runWrk(route.url, wrkOptions(route, WRK_SECONDS))
+        const serverCpuMs = processCpuMs(route.pid) - before
+        route.runs.push({ wrk, serverCpuMs })
+        log(
+          `  ${route.name}: ${fixed(wrk.requestsPerSecond)} req/s, CPU cores server ${fixed(serverCpuMs / 1000 / WRK_SECONDS, 2)} / wrk ${fixed(wrk.cpuMs / 1000 / WRK_SECONDS, 2)}`,
+        )
+      }
+    }
+    return { routes, layout }
+  } finally {
+    for (const stop of stops.reverse()) await stop()
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+const mb = (bytes: number) => `${fixed(bytes / 1024 / 1024, 1)} MB`
+const roundsOf = (values: number[], digits = 0) => values.map((v) => fixed(v, digits)).join(' / ')
+
+function signInTables(results: SignInResults): string[] {
+  const rows: string[][] = []
+  const ratios: string[][] = []
+  for (const [concurrency, pair] of results.series) {
+    for (const series of pair) {
+      const name = series === pair[0] ? 'provider' : 'bare oidc-provider'
+      const rates = series.rounds.map((round) => round.signInsPerSecond)
+      const cpu = median(series.rounds.map((round) => round.serverCpuMsPerSignIn))
+      rows.push([
+        `${name}, c=${concurrency}`,
+        fixed(median(rates), 1),
+        roundsOf(rates),
+        fixed(percentile(series.latencies, 50), 1),
+        fixed(percentile(series.latencies, 99), 1),
+        fixed(cpu, 2),
+        fixed(1000 / cpu),
+        fixed(median(series.rounds.map((round) => round.serverCores)), 2),
+        fixed(median(series.rounds.map((round) => round.generatorCores)), 2),
+      ])
+    }
+    const [provider, bare] = pair
+    const perRound = provider.rounds.map(
+      (round, i) => round.signInsPerSecond / (bare.rounds[i]?.signInsPerSecond ?? Number.NaN),
+    )
+    const cpuRatio =
+      median(bare.rounds.map((round) => round.serverCpuMsPerSignIn)) /
+      median(provider.rounds.map((round) => round.serverCpuMsPerSignIn))
+    const generatorBusy = [...provider.rounds, ...bare.rounds].some(
+      (round) => round.generatorCores > GENERATOR_LIMIT,
+    )
+    ratios.push([
+      `c=${concurrency}`,
+      roundsOf(perRound, 2),
+      fixed(median(perRound), 2),
+      fixed(Math.min(...perRound), 2),
+      fixed(cpuRatio, 2),
+      concurrency === MAX_CONCURRENCY
+        ? `${median(perRound) >= SIGN_IN_TARGET ? 'met' : '**not met**'} (≥ ${SIGN_IN_TARGET})`
+        : '',
+      generatorBusy ? '**yes: the generator may be the limit**' : 'no',
+    ])
+  }
   return [
-    '# passkey-id benchmark',
-    '',
-    `${new Date().toISOString()} · ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'} · Node ${process.version} · autocannon, ${CONNECTIONS} connections, ${DURATION} s per scenario after ${WARMUP} s of warm-up, memory run ${MEMORY_DURATION} s. Provider, server under test and load generator each in their own process (sharing the machine's cores).`,
-    '',
-    ...(warnings.length > 0 ? [...warnings, ''] : []),
-    ...markdownTable(
+    markdownTable(
       [
-        'scenario',
-        'requests/s',
+        'server, concurrency',
+        'sign-ins/s (median)',
+        'each round',
         'p50 ms',
         'p99 ms',
-        'errors / non-2xx',
-        '× (1)',
-        'CPU cores: server / load generator',
-        'server CPU µs / request',
+        'server CPU ms / sign-in',
+        'sign-ins / server core-s',
+        'server cores',
+        'generator cores',
       ],
       rows,
     ),
-    '',
-    `Target (2) / (1) >= 0.8: **${ratio.toFixed(2)}, ${ratio >= 0.8 ? 'met' : 'NOT met'}** (by server CPU per request, ${cpuRatio.toFixed(2)}).`,
-    '',
-    'CPU cores: how much of a core the server under test and the load generator each used while measuring; both are single-threaded, so near 1.00 that process was the limit. The provider (busy in (3) and (4)) is a third process on the same cores. When server and load generator together use about all the cores, requests/s measure the machine as much as the route, and CPU per request is the better comparison.',
-    '',
-    `(3): ${minting.tokens} tokens minted beforehand in ${minting.seconds.toFixed(0)} s; ${cold?.requests ?? 0} requests in ${cold?.duration.toFixed(1)} s, each with a token of its own${(cold?.tokensReused ?? 0) > 0 ? ` except ${cold?.tokensReused} that reused one` : ''}${(cold?.duration ?? 0) < DURATION * 0.95 ? ' (the pool ran out before the duration: raise BENCH_TOKENS)' : ''}.`,
-    '',
-    `Memory of the server of (2) over ${MEMORY_DURATION} s (${memory.result.requestsPerSecond.toFixed(0)} req/s, ${memory.result.requests} requests): RSS ${mb(memory.start)} at start, ${mb(memory.baseline)} after ${memory.baselineSecond} s, ${mb(memory.end)} at the end, peak ${mb(memory.peak)}: end is ${(drift * 100).toFixed(1)}% from the ${memory.baselineSecond} s value, **${Math.abs(drift) <= 0.1 ? 'flat' : 'NOT flat'}** (within 10%).`,
-    '',
-    `RSS every second: ${memory.samples.map(([, rss]) => (rss / 1024 / 1024).toFixed(0)).join(' ')} MB`,
-    '',
-  ].join('\n')
-}
-
-const provider = await startProvider()
-try {
-  console.log(`provider at ${provider.issuer}; signing up`)
-  const account = await signUpForTokens(provider.issuer)
-  const warm = account.firstToken
-  const isSub = (body: unknown) => (body as { sub?: unknown } | undefined)?.sub === account.sub
-
-  // (3)'s tokens are minted beforehand, at the provider's pace (tens to hundreds a second); if they
-  // run out before BENCH_DURATION, (3) ends early and the report says so.
-  console.log(`minting ${TOKENS} tokens`)
-  const mintingStart = Date.now()
-  const pool = await account.mint(TOKENS)
-  const minting = { tokens: pool.length, seconds: (Date.now() - mintingStart) / 1000 }
-  console.log(`  ${minting.seconds.toFixed(1)} s`)
-
-  const specs: ScenarioSpec[] = [
-    {
-      name: '(1) bare Fastify route',
-      kind: 'bare',
-      path: '/hello',
-      tokens: [warm],
-      check: (body) => (body as { hello?: unknown } | undefined)?.hello === 'world',
-    },
-    {
-      name: '(2) /me, same token (warm)',
-      kind: 'plugin',
-      path: '/me',
-      tokens: [warm],
-      check: isSub,
-    },
-    {
-      name: '(3) /me, new token per request (cold)',
-      kind: 'plugin',
-      path: '/me',
-      tokens: pool,
-      check: isSub,
-    },
-    {
-      name: '(4) seed pattern: userinfo per request',
-      kind: 'proxy',
-      path: '/userinfo',
-      tokens: [warm],
-      check: isSub,
-    },
+    markdownTable(
+      [
+        'provider ÷ bare',
+        'each round (sign-ins/s)',
+        'median',
+        'lowest pair',
+        'by server CPU / sign-in',
+        'target',
+        `generator above ${GENERATOR_LIMIT} core`,
+      ],
+      ratios,
+    ),
   ]
-  const scenarios: Scenario[] = []
-  for (const spec of specs) scenarios.push(await measure(spec, provider.issuer, warm))
-  const memory = await memoryRun(provider.issuer, warm, isSub)
-
-  const markdown = report(scenarios, memory, minting)
-  await writeFile(join(ROOT, 'bench/results.md'), markdown)
-  console.log(`\n${markdown}\nwritten to bench/results.md`)
-  if ([...scenarios.map((s) => s.result), memory.result].some((r) => failures(r) > 0)) {
-    console.error(
-      '\nWARNING: some requests failed; see the table. These numbers are not a benchmark.',
-    )
-    process.exitCode = 1
-  }
-} finally {
-  await provider.close()
 }
+
+function stepTable(results: SignInResults, profiles: { provider: Profiled; bare: Profiled }) {
+  const [provider, bare] = results.series.get(1) ?? [newSeries(), newSeries()]
+  const [providerCpu, bareCpu] = results.stepCpu
+  const profiled = (which: Profiled): StepCosts => ({
+    byStep: which.summary.byLabel,
+    signIns: which.signIns,
+  })
+  const total = (costs: StepCosts) =>
+    [...costs.byStep.values()].reduce((sum, ms) => sum + ms, 0) / costs.signIns
+  const rows = STEPS.map((step) => [
+    step,
+    fixed(percentile(provider.steps.get(step) ?? [], 50), 2),
+    fixed(percentile(bare.steps.get(step) ?? [], 50), 2),
+    fixed(perSignIn(providerCpu, step), 2),
+    fixed(perSignIn(bareCpu, step), 2),
+    fixed(perSignIn(profiled(profiles.provider), step), 2),
+    fixed(perSignIn(profiled(profiles.bare), step), 2),
+  ])
+  rows.push([
+    'whole sign-in',
+    fixed(percentile(provider.latencies, 50), 2),
+    fixed(percentile(bare.latencies, 50), 2),
+    fixed(total(providerCpu), 2),
+    fixed(total(bareCpu), 2),
+    fixed(total(profiled(profiles.provider)), 2),
+    fixed(total(profiled(profiles.bare)), 2),
+  ])
+  const slowest = (costs: StepCosts) =>
+    STEPS.map((step) => ({ step, ms: perSignIn(costs, step) ?? 0 })).sort((a, b) => b.ms - a.ms)[0]
+  const byCpu = slowest(providerCpu)
+  const byProfile = slowest(profiled(profiles.provider))
+  const byLatency = STEPS.map((step) => ({
+    step,
+    ms: percentile(provider.steps.get(step) ?? [], 50),
+  })).sort((a, b) => b.ms - a.ms)[0]
+  return [
+    markdownTable(
+      [
+        'step (c=1)',
+        'provider p50 ms',
+        'bare p50 ms',
+        'provider CPU ms',
+        'bare CPU ms',
+        'provider CPU ms (profile)',
+        'bare CPU ms (profile)',
+      ],
+      rows,
+    ),
+    `CPU ms: the server process's, all threads, from the scheduler's counters read between the steps of one sign-in at a time. Profile: the main thread's samples under \`--cpu-prof\` in the steps' time spans (a thread that waits for a core is sampled where it stopped, often in a socket write, so on a busy machine this runs high). The provider's slowest step by CPU: **${byCpu?.step}** (${fixed(byCpu?.ms, 2)} ms, the bare library ${fixed(byCpu === undefined ? undefined : perSignIn(bareCpu, byCpu.step), 2)}); by the profile: **${byProfile?.step}** (${fixed(byProfile?.ms, 2)} ms); by latency: **${byLatency?.step}** (${fixed(byLatency?.ms, 2)} ms).`,
+  ]
+}
+
+/** The largest entries of `map`, as rows of name, ms per sign-in and share of the total. */
+function topRows(map: Map<string, number>, profiled: Profiled, count: number): string[][] {
+  return [...map]
+    .sort(([, a], [, b]) => b - a)
+    .slice(0, count)
+    .map(([name, ms]) => [
+      name.replaceAll('|', '\\|'),
+      fixed(ms / profiled.signIns, 3),
+      `${fixed((100 * ms) / profiled.summary.totalMs, 1)}%`,
+    ])
+}
+
+function profileTables(profiles: { provider: Profiled; bare: Profiled }): string[] {
+  const header = (what: string) => [what, 'CPU ms / sign-in', 'share']
+  return [
+    `Provider, self time by package (${profiles.provider.signIns} sign-ins, main thread):`,
+    markdownTable(
+      header('package'),
+      topRows(profiles.provider.summary.byPackage, profiles.provider, 14),
+    ),
+    'Provider, self time by function:',
+    markdownTable(
+      header('function'),
+      topRows(profiles.provider.summary.byFunction, profiles.provider, 20),
+    ),
+    `Bare oidc-provider, self time by package (${profiles.bare.signIns} sign-ins):`,
+    markdownTable(header('package'), topRows(profiles.bare.summary.byPackage, profiles.bare, 8)),
+  ]
+}
+
+function memoryLines(memory: MemoryRun): string[] {
+  const at = (second: number) =>
+    memory.samples.find(([time]) => time >= second)?.[1] ?? memory.start
+  const settled = Math.min(10, MEMORY_SECONDS / 2)
+  const half = MEMORY_SECONDS / 2
+  const peak = Math.max(memory.start, memory.end, ...memory.samples.map(([, rss]) => rss))
+  const drift = (memory.end - at(settled)) / at(settled)
+  const lastHalf = (memory.end - at(half)) / at(half)
+  // The first full collections come while caches still fill: the heap is judged from `settled` on.
+  const heapSettled = memory.heapAfterFullGc.filter(([second]) => second >= settled)
+  const heap = (heapSettled.length >= 2 ? heapSettled : memory.heapAfterFullGc).map(
+    ([, live]) => live,
+  )
+  const heapDrift =
+    heap.length < 2 ? Number.NaN : ((heap.at(-1) ?? 0) - (heap[0] ?? 0)) / (heap[0] ?? 1)
+  const percent = (share: number) =>
+    Number.isNaN(share) ? '–' : `${share >= 0 ? '+' : ''}${fixed(share * 100, 1)}%`
+  const verdict = (flat: boolean) => (flat ? 'flat' : '**growing**')
+  return [
+    markdownTable(
+      [
+        'provider',
+        'start',
+        `after ${settled} s`,
+        'peak',
+        'end',
+        `end vs after ${settled} s`,
+        'over the last half',
+        'live heap after each full GC',
+        'sign-ins',
+      ],
+      [
+        [
+          `RSS ${verdict(Math.abs(drift) <= 0.1 && Math.abs(lastHalf) <= 0.05)}, live heap ${heap.length < 2 ? 'not enough full GCs to tell' : verdict(heapDrift <= 0.1)}`,
+          mb(memory.start),
+          mb(at(settled)),
+          mb(peak),
+          mb(memory.end),
+          percent(drift),
+          percent(lastHalf),
+          `${memory.heapAfterFullGc.map(([second, value]) => `${fixed(value, 1)} (${fixed(second)} s)`).join(' → ')} MB: ${percent(heapDrift)}`,
+          `${memory.signIns} (${fixed(memory.signIns / memory.seconds, 1)}/s)`,
+        ],
+      ],
+    ),
+    `RSS flat: the end within 10% of the value after ${settled} s and within 5% of the value half-way. Live heap: what survives V8's full collections (\`--trace-gc\`, in MB at the second of the load it came), flat when the last is within 10% of the first after ${settled} s; RSS also holds the heap V8 reserves for the load, which may keep growing for a minute or more before it levels off. RSS every second, MB: ${memory.samples.map(([, rss]) => fixed(rss / 1024 / 1024)).join(' ')}`,
+  ]
+}
+
+function apiTable(routes: Route[]): string {
+  const bare = routes[0]
+  const rows = routes.map((route) => {
+    const rates = route.runs.map(({ wrk }) => wrk.requestsPerSecond)
+    const perRound = route.runs.map(
+      ({ wrk }, i) => wrk.requestsPerSecond / (bare?.runs[i]?.wrk.requestsPerSecond ?? Number.NaN),
+    )
+    const failures = route.runs.reduce((sum, { wrk }) => sum + wrk.non2xx + wrk.socketErrors, 0)
+    return [
+      route.name,
+      fixed(median(rates)),
+      roundsOf(rates),
+      route === bare
+        ? '1.00'
+        : `${fixed(median(perRound), 2)} (lowest ${fixed(Math.min(...perRound), 2)})`,
+      fixed(median(route.runs.map(({ wrk }) => wrk.p50)), 2),
+      fixed(median(route.runs.map(({ wrk }) => wrk.p99)), 2),
+      fixed(median(route.runs.map(({ serverCpuMs, wrk }) => (serverCpuMs * 1000) / wrk.requests))),
+      fixed(median(route.runs.map(({ serverCpuMs }) => serverCpuMs / 1000 / WRK_SECONDS)), 2),
+      fixed(median(route.runs.map(({ wrk }) => wrk.cpuMs / 1000 / WRK_SECONDS)), 2),
+      String(failures),
+    ]
+  })
+  return markdownTable(
+    [
+      'GET /userinfo',
+      'req/s (median)',
+      'each round',
+      '× bare',
+      'p50 ms',
+      'p99 ms',
+      'server CPU µs / req',
+      'server cores',
+      'wrk cores',
+      'non-2xx + socket errors',
+    ],
+    rows,
+  )
+}
+
+/** Part 6: SQLite, PostgreSQL with one instance, two behind the proxy; where PostgreSQL's time goes. */
+async function databasePart(): Promise<DatabaseResults> {
+  log('\n## Sign-ins on SQLite and PostgreSQL')
+  return databaseSignIns({
+    seconds: DATABASE_SECONDS,
+    rounds: ROUNDS,
+    warmupSeconds: WARMUP,
+    warmupSignIns: WARMUP_SIGN_INS,
+    concurrencies: CONCURRENCIES,
+    latencyStatements: LATENCY_STATEMENTS,
+    log,
+  })
+}
+
+// This process is the load generator: the sign-ins' HTTP (TestBrowser, openid-client) goes through
+// the leaner client, so that it takes less of the cores the servers need (see leanFetch).
+globalThis.fetch = leanFetch
+const cpus = os.cpus()
+const loadBefore = os.loadavg()
+log(
+  `Node ${process.version}, ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, load average ${loadBefore.map((l) => fixed(l, 2)).join(' ')}`,
+)
+const began = Date.now()
+const signIns = await signInPart()
+const profiles = await profilePart()
+const memory = await memoryPart()
+const api = await apiPart()
+const databases = DATABASES ? await databasePart() : undefined
+const loadAfter = os.loadavg()
+const SQL_SIGN_INS = 5
+const statements = statementTables(await countStatements(SQL_SIGN_INS))
+
+const apiRatio = median(
+  api.routes[2]?.runs.map(
+    ({ wrk }, i) =>
+      wrk.requestsPerSecond / (api.routes[0]?.runs[i]?.wrk.requestsPerSecond ?? Number.NaN),
+  ) ?? [],
+)
+const section = [
+  `## Node ${process.version}`,
+  `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'} · load average ${loadBefore.map((l) => fixed(l, 2)).join(' ')} before, ${loadAfter.map((l) => fixed(l, 2)).join(' ')} after · ${fixed((Date.now() - began) / 1000)} s in all · ${ROUNDS} rounds of ${SECONDS} s per sign-in comparison, ${WARMUP} s warm-up, profile ${PROFILE_SECONDS} s per server, memory ${MEMORY_SECONDS} s, wrk ${WRK_SECONDS} s × ${ROUNDS} rounds.`,
+  '### Sign-ins',
+  ...signInTables(signIns),
+  '### Per step, one sign-in at a time',
+  ...stepTable(signIns, profiles),
+  ...profileTables(profiles),
+  '### SQL statements per sign-in',
+  `Counted over ${SQL_SIGN_INS} sign-ins one at a time (\`bench/countStatements.ts\`), by step and by kind; each write commits on its own.`,
+  statements.byStep,
+  statements.bySql,
+  ...(databases === undefined
+    ? []
+    : [
+        '### Sign-ins on SQLite and PostgreSQL',
+        `${ROUNDS} rounds of ${DATABASE_SECONDS} s per setup and concurrency, in turn, after a warm-up of each.`,
+        ...databaseTables(databases),
+      ]),
+  `### Provider memory under ${MEMORY_SECONDS} s of sign-ins, ${MAX_CONCURRENCY} at a time`,
+  ...memoryLines(memory),
+  '### The demo’s `GET /userinfo` under wrk',
+  `\`wrk -t1 -c${WRK_CONNECTIONS} -d${WRK_SECONDS}s\` with the demo’s token; the bare route and the demo at LOG_LEVEL=warn, as \`npm start\` sets it. \`npm start\` runs the demo ${api.layout}. Target for the demo under \`npm start\`: ≥ ${API_TARGET} × bare, **${apiRatio >= API_TARGET ? 'met' : 'not met'}** (${fixed(apiRatio, 2)}).`,
+  apiTable(api.routes),
+].join('\n\n')
+
+const intro = `# passkey-id benchmark
+
+\`npm run bench\` writes this file: one section per Node major version, each replaced by the next run on that version (\`bench/run.ts\` says what is measured and how to shorten a run). The machine is shared and noisy: each section gives its load average, and its comparisons are ratios measured in the same run, alternating.
+
+- **Sign-ins**: complete passkey sign-ins, each in a new browser (no cookies) for an account whose passkey and consent were prepared before timing: authorize, sign-in page, sign-in options, the passkey's answer (a software authenticator), back to the app, code for tokens (PKCE S256, the ID token checked by openid-client), userinfo. The provider runs from its CLI with a new SQLite file at LOG_LEVEL=warn; the bare oidc-provider (same version, in-memory storage, a login interaction that signs in and consents at once) serves the same code flow to the same app. Each server runs in a process and a session of its own, as \`npm start\`'s do (the kernel's autogroups then share the cores out to them alike); rounds alternate provider and bare, and "lowest pair" is the lowest per-round ratio. Server CPU comes from /proc/<pid>/stat (all threads). The load generator is the bench process (its HTTP on node:http); its share of a core is in the table, and the server, not it, is the limit when the server's is near 1.
+- **Per step**: the p50 latency of each step, one sign-in at a time; the server's CPU for each step from the scheduler's counters (all threads, read between steps), and from a \`node --cpu-prof\` profile of the main thread cut by the steps' times. The profile tables give self time by package and function; node:sqlite's native calls count for \`@passkey-id/store\`, which makes them.
+- **SQL**: the statements the provider's database runs for one sign-in, counted exactly (every statement node:sqlite executes), by step, by kind and by SQL text; the bare oidc-provider keeps everything in memory and runs none.
+- **SQLite and PostgreSQL**: the same sign-ins at the provider on a SQLite file, on a PostgreSQL schema of its own (the tests' server on this machine, \`DATABASE_URL=postgres://...?options=-c search_path=<schema>\`, an \`ENCRYPTION_KEY\`, a pool of 10), and as two provider processes on one schema behind a round-robin proxy that passes each request to the next instance over kept-alive connections (\`bench/roundRobinProxy.ts\`, in a process of its own; its URL is both instances' \`PUBLIC_URL\`), rounds in turn. CPU per sign-in sums the setup's provider processes and the PostgreSQL backends of its connections; the proxy's and the generator's cores are given. Then where PostgreSQL's time goes: what the providers waited for on their statements and pool (timed inside them), and statements one at a time on each database through the provider's own code. Every provider here, and in every part, runs with \`RATE_LIMITS=off\`: the benchmark signs a few accounts in hundreds of times a second from one address, which the limits exist to refuse.
+- **Memory**: the provider's RSS once a second under a minute of sign-ins, and what survives V8's full collections (\`--trace-gc\`): RSS grows while V8 sizes its heap for the load; a leak would grow the live heap.
+- **API route**: wrk (C, one thread) against the demo's protected \`GET /userinfo\` (the token's verdict cached after the first request), run alone and under \`npm start\`, and against a bare Fastify route answering the same JSON with the same logger settings.`
+
+log(`\n${section}`)
+await writeResults(
+  join(ROOT, 'bench/results.md'),
+  intro,
+  Number(process.versions.node.split('.')[0]),
+  section,
+)
+log('\nwritten to bench/results.md')
