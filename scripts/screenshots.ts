@@ -8,10 +8,12 @@ import {
   openAuthorizeDialog,
   openDocs,
   startSignIn,
-  startTestDemo,
-  startTestProvider,
   watchProblems,
-} from '@passkey-id/testing'
+  withoutPasskeyAutofill,
+} from '@passkey-id/testing/chromium'
+import { startTestDemo } from '@passkey-id/testing/demo'
+import { startTestSmtpServer } from '@passkey-id/testing/mail'
+import { startTestProvider } from '@passkey-id/testing/provider'
 
 // `npx tsx scripts/screenshots.ts`: the README's screenshots, taken in headless Chromium while
 // signing up from the demo's docs, with a provider and demo of its own (on the quick start's ports
@@ -20,13 +22,17 @@ const folder = fileURLToPath(new URL('../docs/screenshots/', import.meta.url))
 await mkdir(folder, { recursive: true })
 const shot = (name: string) => ({ path: `${folder}${name}`, animations: 'disabled' as const })
 
-const provider = await startTestProvider({ PORT: '8080' })
+// Mail goes to a real SMTP server in this process, which hands the code and the link to the script.
+const smtp = await startTestSmtpServer()
+const provider = await startTestProvider({ PORT: '8080', SMTP_URL: smtp.url })
 const demo = await startTestDemo(provider, 8000)
 const appUrl = demo.url
 const browser = await launchChromium()
 try {
   const context = await browser.newContext({ viewport: { width: 900, height: 800 } })
   const problems = await watchProblems(context)
+  // The authenticator is attached after the sign-in page loads: its autofill request would race it.
+  await withoutPasskeyAutofill(context)
   const docs = await openDocs(context, `${appUrl}/docs`)
 
   const dialog = await openAuthorizeDialog(docs)
@@ -42,10 +48,19 @@ try {
   await popup.getByLabel('Username').waitFor()
   await popup.waitForLoadState('domcontentloaded')
   await popup.getByLabel('Username').fill('ada')
-  await popup.getByLabel('Email').fill('ada@example.com')
+  await popup.getByLabel('Email (optional)').fill('ada@example.com')
   await popup.screenshot(shot('provider-sign-in.png'))
 
   await popup.getByRole('button', { name: 'Create account' }).click()
+
+  // The step a sign-up with an address offers: the code mailed on request, typed in.
+  await popup.getByRole('button', { name: 'Send verification code' }).click()
+  const codeMail = await smtp.nextMessage({ since: 0 })
+  const code = /^\s+(\d{6})$/m.exec(codeMail.text)?.[1] ?? ''
+  await popup.getByRole('textbox', { name: 'Verification code' }).fill(code)
+  await popup.screenshot(shot('provider-verify-email.png'))
+  await popup.getByRole('button', { name: 'Verify', exact: true }).click()
+
   const allow = popup.getByRole('button', { name: 'Allow' })
   await allow.waitFor()
   await popup.screenshot(shot('provider-consent.png'))
@@ -74,6 +89,21 @@ try {
   await account.evaluate(() => document.getElementById('passkeys')?.scrollIntoView())
   await account.screenshot(shot('account-passkeys.png'))
 
+  // Recovery, on a phone of a new browser profile that holds no passkey: the form, then the link's page.
+  const lost = await browser.newContext({ viewport: { width: 390, height: 844 } })
+  await watchProblems(lost, problems)
+  const recovery = await lost.newPage()
+  await recovery.goto(`${provider.url}/recovery`)
+  await recovery.getByLabel('Username or email').fill('ada@example.com')
+  await recovery.screenshot(shot('recovery-request.png'))
+  const sent = smtp.messages.length
+  await recovery.getByRole('button', { name: 'Send recovery link' }).click()
+  const linkMail = await smtp.nextMessage({ since: sent })
+  const link = /https?:\/\/\S+\/recovery\/link\S*/.exec(linkMail.text)?.[0] ?? ''
+  await recovery.goto(link)
+  await recovery.getByRole('button', { name: 'Create a new passkey' }).waitFor()
+  await recovery.screenshot(shot('recovery-link.png'))
+
   for (const problem of [...problems.cspViolations, ...problems.pageErrors])
     console.warn(`warning: ${problem}`)
   console.log(`screenshots written to ${folder}`)
@@ -81,4 +111,5 @@ try {
   await browser.close()
   await demo.close()
   await provider.close()
+  await smtp.close()
 }
