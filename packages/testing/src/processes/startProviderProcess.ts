@@ -1,19 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
+import type { ChildProcess } from 'node:child_process'
 import { freePort } from '../http/freePort.ts'
+import { type Exit, spawnProviderCli } from './spawnProviderCli.ts'
 
-const root = fileURLToPath(new URL('../../../..', import.meta.url))
-const cli = fileURLToPath(new URL('../../../provider/src/cli.ts', import.meta.url))
 /** The message the CLI sends its parent once it listens (`READY` of @passkey-id/runtime). */
 const READY = 'ready'
 /** Starting the provider from cold (TypeScript, bundling its browser scripts) on a busy machine. */
 const STARTUP_MS = 60_000
-
-/** How a process ended. */
-export interface Exit {
-  code: number | null
-  signal: NodeJS.Signals | null
-}
 
 /** The provider's CLI running in a process of its own. */
 export interface ProviderProcess {
@@ -30,31 +22,23 @@ export interface ProviderProcess {
 }
 
 /**
- * Runs `npm run provider` as an operator would (the CLI under tsx, configured by `env`, on a free
+ * Runs `npm run provider` as an operator would (the CLI as `spawnProviderCli` runs it, configured by `env`, on a free
  * port), and resolves once it listens; rejects with its output if it ends first. For what only a
  * real process shows: signals, exit codes, start-up messages, staying alive through faults. The
  * child ends with the test's process (it stops when its IPC channel closes).
  */
 export async function startProviderProcess(env: Record<string, string>): Promise<ProviderProcess> {
   const port = env.PORT === undefined ? await freePort() : Number(env.PORT)
-  const child = spawn(process.execPath, ['--import', 'tsx', cli], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
-  })
-  let output = ''
-  child.stdout?.on('data', (chunk) => {
-    output += chunk
-  })
-  child.stderr?.on('data', (chunk) => {
-    output += chunk
-  })
-  const exited = new Promise<Exit>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal })),
+  const { child, output, exited } = spawnProviderCli(
+    [],
+    { ...env, PORT: String(port) },
+    {
+      ipc: true,
+    },
   )
   const started = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`no start within ${STARTUP_MS} ms:\n${output}`)),
+      () => reject(new Error(`no start within ${STARTUP_MS} ms:\n${output()}`)),
       STARTUP_MS,
     )
     child.on('message', (message) => {
@@ -65,7 +49,7 @@ export async function startProviderProcess(env: Record<string, string>): Promise
     void exited.then((exit) => {
       clearTimeout(timer)
       reject(
-        new Error(`the provider ended (${JSON.stringify(exit)}) before it was ready:\n${output}`),
+        new Error(`the provider ended (${JSON.stringify(exit)}) before it was ready:\n${output()}`),
       )
     })
   })
@@ -83,7 +67,7 @@ export async function startProviderProcess(env: Record<string, string>): Promise
     url: env.PUBLIC_URL ?? `http://localhost:${port}`,
     port,
     child,
-    output: () => output,
+    output,
     exited,
     stop,
   }
