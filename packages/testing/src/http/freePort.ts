@@ -1,21 +1,48 @@
+import { randomInt } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 
+/** Where the ports a test picks start: above the well-known and registered services' usual ports. */
+const LOWEST = 10_000
+/** Tries before giving up: a port below the ephemeral range is rarely taken. */
+const TRIES = 50
+
 /**
- * A TCP port that is free right now on localhost. A server's issuer URL must be known before it
+ * A TCP port that is free right now on every address. A server's issuer URL must be known before it
  * listens (it is signed into tokens), so tests pick the port first rather than listening on 0.
+ *
+ * It is picked at random below the kernel's ephemeral range, not by listening on 0: a port from
+ * that range could be handed, in the moment before the server binds it, to another test file's
+ * `listen(0)` or to one of the thousands of outgoing connections the suites open in parallel.
  */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+export async function freePort(): Promise<number> {
+  const highest = ephemeralRangeStart() - 1
+  for (let tries = 0; tries < TRIES; tries += 1) {
+    const port = randomInt(LOWEST, highest + 1)
+    if (await canListen(port)) return port
+  }
+  throw new Error(`no free port between ${LOWEST} and ${highest} after ${TRIES} tries`)
+}
+
+/** The first port the kernel hands out for `listen(0)` and outgoing connections (Linux). */
+function ephemeralRangeStart(): number {
+  try {
+    const start = Number(
+      readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0],
+    )
+    if (Number.isInteger(start) && start > LOWEST + 1_000) return start
+  } catch {
+    // Not Linux: the IANA ephemeral range's start.
+  }
+  return 49_152
+}
+
+/** Whether a server can listen on `port` on every address right now. */
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer()
     server.unref()
-    server.on('error', reject)
-    server.listen(0, 'localhost', () => {
-      const address = server.address()
-      server.close(() =>
-        typeof address === 'object' && address !== null
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      )
-    })
+    server.once('error', () => resolve(false))
+    server.listen(port, () => server.close(() => resolve(true)))
   })
 }
