@@ -5,6 +5,9 @@ import { type ProviderProcess, startProviderProcess } from '@passkey-id/testing/
 import { openAccountPage } from '@passkey-id/testing/sign-in'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
+/** A cold start of the provider's process (up to a minute on a loaded machine), then a sign-up. */
+const TEST_MS = 120_000
+
 /** Waits up to 10 s for `output()` to match `pattern`, and returns the match. */
 async function waitFor(output: () => string, pattern: RegExp): Promise<RegExpExecArray> {
   const until = Date.now() + 10_000
@@ -29,7 +32,9 @@ describe('development mail', () => {
     await database.drop()
   })
 
-  it('prints each message on a loopback PUBLIC_URL without SMTP_URL, whatever the log level, and the code verifies', async () => {
+  it('prints each message on a loopback PUBLIC_URL without SMTP_URL, whatever the log level, and the code verifies', {
+    timeout: TEST_MS,
+  }, async () => {
     provider = await startProviderProcess({
       DATABASE_URL: database.url,
       LOG_LEVEL: 'silent',

@@ -10,17 +10,32 @@ import type { ProviderDatabase } from '../src/store/schema.ts'
 /** Every migration this version has, in the order they apply. */
 const MIGRATIONS = Object.keys(providerMigrations).sort()
 
-const tsx = fileURLToPath(new URL('../../../node_modules/tsx/dist/cli.mjs', import.meta.url))
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url))
+
+/**
+ * How the child's Node runs the CLI's TypeScript, as `spawnProviderCli` (@passkey-id/testing)
+ * does: Node strips the types itself where it can (22.18 and later), else tsx's loader. This file
+ * keeps a helper of its own since it checks stdout and stderr apart, which that helper merges.
+ */
+const EXEC_ARGV = process.features.typescript ? [] : ['--import', 'tsx']
+
+/** One command's run is killed past a minute (as `runProviderCommand` does). */
+const COMMAND_MS = 60_000
+/** A test runs up to three cold CLI processes one after another, on a machine under load. */
+const TEST_MS = 120_000
 
 /** `npm run provider -- ...args` on `databaseUrl`, to its end: exit code and output. */
 async function provider(args: string[], databaseUrl: string) {
   const { PASSKEY_ID_SERVER_ENV: _, ...inherited } = process.env
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [tsx, cli, ...args], {
-      env: { ...inherited, DATABASE_URL: databaseUrl, PORT: '0', LOG_LEVEL: 'warn' },
-      timeout: 60_000,
-    })
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      [...EXEC_ARGV, cli, ...args],
+      {
+        env: { ...inherited, DATABASE_URL: databaseUrl, PORT: '0', LOG_LEVEL: 'warn' },
+        timeout: COMMAND_MS,
+      },
+    )
     return { code: 0, stdout, stderr }
   } catch (error) {
     const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string }
@@ -37,7 +52,9 @@ describe('npm run provider -- migrate', () => {
     await database.drop()
   })
 
-  it('applies the migrations alone, then says the schema is current', async () => {
+  it('applies the migrations alone, then says the schema is current', {
+    timeout: TEST_MS,
+  }, async () => {
     expect(await provider(['migrate'], database.url)).toEqual({
       code: 0,
       stdout: `applied ${MIGRATIONS.join(', ')}\n`,
@@ -57,7 +74,9 @@ describe('npm run provider -- migrate', () => {
     }
   })
 
-  it('prints its usage for --help and refuses other arguments, migrating nothing', async () => {
+  it('prints its usage for --help and refuses other arguments, migrating nothing', {
+    timeout: TEST_MS,
+  }, async () => {
     const help = await provider(['migrate', '--help'], database.url)
     expect(help).toMatchObject({ code: 0, stderr: '' })
     expect(help.stdout).toMatch(/^usage: passkey-id-provider migrate\n/)
@@ -71,7 +90,7 @@ describe('npm run provider -- migrate', () => {
 
   // One process per command (each start costs a second or more); asksForHelp's own test covers
   // the spellings (-h, help).
-  it('gives every command its usage for --help, with exit 0', async () => {
+  it('gives every command its usage for --help, with exit 0', { timeout: TEST_MS }, async () => {
     const commands = ['keys', 'secrets', 'db', 'accounts']
     const answers = await Promise.all(
       commands.map((command) => provider([command, '--help'], database.url)),
@@ -82,9 +101,11 @@ describe('npm run provider -- migrate', () => {
         new RegExp(`^usage: passkey-id-provider ${command} `),
       )
     }
-  }, 60_000)
+  })
 
-  it('refuses a schema a newer version migrated, in one line, and so does a start', async () => {
+  it('refuses a schema a newer version migrated, in one line, and so does a start', {
+    timeout: TEST_MS,
+  }, async () => {
     expect((await provider(['migrate'], database.url)).code).toBe(0)
     const db = openDatabase<
       ProviderDatabase & { provider_migrations: { name: string; timestamp: string } }
@@ -109,7 +130,7 @@ describe('npm run provider -- migrate', () => {
 })
 
 describe('a start on a DATABASE_URL that cannot be reached', () => {
-  it('stops with one line naming the URL, without its password', async () => {
+  it('stops with one line naming the URL, without its password', { timeout: TEST_MS }, async () => {
     const url = 'postgres://postgres:hunter2@127.0.0.1:5432/no_such_database'
     expect(await provider([], url)).toEqual({
       code: 1,
