@@ -9,8 +9,10 @@ import { checkpointPeriodically } from './checkpointPeriodically.ts'
 import { loadNodeSqlite } from './loadNodeSqlite.ts'
 
 const INTERVAL_MS = 20
-/** Long enough for the thread to start and tick several times, even on a busy machine. */
+/** Long enough for the thread to start and tick several times: to see that nothing happens. */
 const SEVERAL_TICKS_MS = 1000
+/** The longest the thread may take to start and copy the log, on a loaded machine. */
+const CHECKPOINTED_MS = 15_000
 
 describe('checkpointPeriodically', () => {
   let folder: string
@@ -48,11 +50,12 @@ describe('checkpointPeriodically', () => {
     expect(fileSize()).toBe(before) // nothing else checkpoints
 
     stop = checkpointPeriodically(file, INTERVAL_MS)
-    await sleep(SEVERAL_TICKS_MS)
-    const checkpointed = fileSize()
-    expect(checkpointed).toBeGreaterThan(before + 300_000)
+    await expect.poll(fileSize, { timeout: CHECKPOINTED_MS }).toBeGreaterThan(before + 300_000)
 
     stop()
+    // Measured once stopped: `stop` returns after the thread's last checkpoint has ended, so a
+    // checkpoint half done when the poll passed does not count as a copy after the stop.
+    const checkpointed = fileSize()
     await sleep(SEVERAL_TICKS_MS)
     writeRows()
     await sleep(SEVERAL_TICKS_MS)
@@ -64,8 +67,7 @@ describe('checkpointPeriodically', () => {
     writeRows()
     db.exec('begin')
     db.prepare('insert into rows (body) values (?)').run('uncommitted')
-    await sleep(SEVERAL_TICKS_MS)
-    expect(fileSize()).toBeGreaterThan(300_000)
+    await expect.poll(fileSize, { timeout: CHECKPOINTED_MS }).toBeGreaterThan(300_000)
 
     db.exec('commit')
     expect(db.prepare('select count(*) as count from rows').get()).toEqual({ count: 101 })

@@ -112,7 +112,9 @@ describe('GET /healthz and GET /readyz', () => {
     const elapsed = Date.now() - started
     expect(answers.map((answer) => answer.status)).toEqual([503, 503, 503, 503, 503])
     expect(elapsed).toBeGreaterThanOrEqual(READINESS_TIMEOUT_MS - 50)
-    expect(elapsed).toBeLessThan(READINESS_TIMEOUT_MS + 1500)
+    // Readiness answers at its own timeout, not the pool's (10 times longer): the upper bound stays
+    // well below the pool's, and wide enough for five fetches on a loaded machine.
+    expect(elapsed).toBeLessThan(5 * READINESS_TIMEOUT_MS)
     const body = (await answers[0]?.json()) as { message: string }
     expect(body.message).toBe(
       `Not ready: the database did not answer within ${READINESS_TIMEOUT_MS} ms.`,

@@ -63,7 +63,8 @@ describe('createMailer', () => {
       const failed = await mailer.send(MESSAGE).catch((error: unknown) => error)
       expect(failed).toBeInstanceOf(ProviderError)
       expect((failed as ProviderError).code).toBe('mail_unavailable')
-      expect(performance.now() - started).toBeLessThan(3000)
+      // At its own 1 s timeout, not nodemailer's (30 s and more), with room for a loaded machine.
+      expect(performance.now() - started).toBeLessThan(6000)
     } finally {
       await silent.close()
     }
