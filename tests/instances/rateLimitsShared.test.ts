@@ -114,8 +114,12 @@ describe('two instances behind a round-robin proxy count in Redis', () => {
   it(`answers ${LOOK_UPS} look-ups through the proxy, half on each instance, then 429`, async () => {
     const statuses: number[] = []
     for (let index = 0; index < LOOK_UPS + 20; index += 1) statuses.push(await lookUp(proxy.url))
-    expect(count(statuses, 400)).toBe(LOOK_UPS)
-    expect(count(statuses, 429)).toBe(20)
+    // One more may pass: a count that Redis answers after the 500 ms command timeout (a stalled
+    // process on a loaded machine) fails open, so that one request past the limit goes through.
+    const answered = count(statuses, 400)
+    expect(answered).toBeGreaterThanOrEqual(LOOK_UPS)
+    expect(answered).toBeLessThanOrEqual(LOOK_UPS + 1)
+    expect(count(statuses, 429)).toBe(LOOK_UPS + 20 - answered)
     const backends = new Set(
       proxy.log.filter((entry) => entry.status === 400).map((e) => e.backend),
     )
@@ -127,8 +131,12 @@ describe('two instances behind a round-robin proxy count in Redis', () => {
     const statuses: number[] = []
     for (let index = 0; index < GUESSES + 40; index += 1)
       statuses.push(await guess(proxy.url, index))
+    // At most two more: the other instance's next failure (it learns the count at its own next
+    // one), and one whose count timed out (500 ms, a stalled process on a loaded machine) and failed
+    // open, leaving its instance one failure behind. Without the shared count each instance would
+    // let its own ${GUESSES} through.
     expect(count(statuses, 400)).toBeGreaterThanOrEqual(GUESSES)
-    expect(count(statuses, 400)).toBeLessThanOrEqual(GUESSES + 1)
+    expect(count(statuses, 400)).toBeLessThanOrEqual(GUESSES + 2)
   })
 })
 
@@ -242,8 +250,10 @@ describe('a Redis outage', () => {
       for (let index = 0; index < LOOK_UPS * 2; index += 1) {
         const started = Date.now()
         during.push(await lookUp(provider.url))
-        // A Redis that is gone never holds a request (no offline queue, 500 ms at most).
-        expect(Date.now() - started).toBeLessThan(1500)
+        // A Redis that is gone never holds a request (no offline queue): the first count after the
+        // kill may spend the 500 ms command timeout; 5 s leaves room for a loaded machine, and a
+        // held request would wait for Redis to come back, which it does not in this loop.
+        expect(Date.now() - started).toBeLessThan(5000)
       }
       expect(count(during, 400)).toBe(LOOK_UPS * 2)
       const outages = provider.output().match(/rate limits are not enforced: Redis \(REDIS_URL\)/g)
