@@ -14,6 +14,9 @@ export default defineConfig({
     maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 20_000,
     hookTimeout: 60_000,
+    // expect.poll defaults to 1 s, too short for the Chromium navigations and passkey ceremonies the
+    // browser tests poll on a loaded two-core CI machine; a test's own timeout still bounds it.
+    expect: { poll: { timeout: 15_000 } },
     projects: [
       {
         extends: true,

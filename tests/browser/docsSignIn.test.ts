@@ -82,7 +82,9 @@ describe('signing in from the demo docs in Chromium', () => {
     const dialog = docs.locator('.dialog-ux')
     // Swagger UI shows the scheme as authorized in each of its flows: any heading will do.
     const authorized = dialog.getByRole('heading', { name: 'Authorized' }).first()
-    await authorized.waitFor({ timeout: 5_000 }).catch(async () => {
+    // The token request is one round trip, not the five-minute passkey timeout: 30 s leaves room
+    // for Chromium and the server on a loaded CI machine.
+    await authorized.waitFor({ timeout: 30_000 }).catch(async () => {
       throw new Error(`Swagger UI did not get a token: ${await dialog.textContent()}`)
     })
     // Each flow has a Close button; any of them closes the dialog.

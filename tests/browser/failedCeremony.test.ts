@@ -126,8 +126,9 @@ describe('failed passkey ceremonies on the sign-in page in Chromium', () => {
     expect(await alertText(page)).toBe(
       'The passkey request was cancelled or timed out. Try again when you are ready.',
     )
-    // Chromium refused at once: nothing waited for the ceremony's five-minute timeout.
-    expect(Date.now() - started).toBeLessThan(5_000)
+    // Chromium refused at once: nothing waited for the ceremony's five-minute timeout. 30 s, far
+    // below that, leaves room for Chromium and a server round trip on a loaded CI machine.
+    expect(Date.now() - started).toBeLessThan(30_000)
     await untilEnabled(page)
     expect(await webauthnCalls(page)).toEqual(['create'])
     expect(await exportCredentials(authenticator)).toEqual([])
@@ -155,7 +156,8 @@ describe('failed passkey ceremonies on the sign-in page in Chromium', () => {
       const started = Date.now()
       await signInButton(page).click()
       expect(await alertText(page), `attempt ${attempt}`).toMatch(CANCELLED)
-      expect(Date.now() - started).toBeLessThan(5_000)
+      // No wait for the ceremony's five-minute timeout; 30 s leaves room for a loaded CI machine.
+      expect(Date.now() - started).toBeLessThan(30_000)
       await untilEnabled(page)
       expect(await webauthnCalls(page)).toEqual(Array(attempt).fill('get'))
     }
