@@ -6,7 +6,7 @@ import {
   startProviderWithAccount,
 } from '@passkey-id/testing/provider'
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { passkeyId } from '../src/index.ts'
 
 /** The `name=value` of the session cookie a response sets, for the next request's Cookie header. */
@@ -205,6 +205,9 @@ describe('API sessions: a bearer token traded for a cookie', () => {
   })
 })
 
+/** Below the provider's access-token lifetime (600 s), so the session ends by its own ttlSeconds. */
+const SESSION_TTL_SECONDS = 60
+
 describe('API sessions that end or cannot start', () => {
   let fixture: ProviderWithAccount
   let database: TestDatabase
@@ -219,8 +222,7 @@ describe('API sessions that end or cannot start', () => {
       issuer: fixture.provider.url,
       appUrl: LOOPBACK_APP,
       docs: false,
-      timeoutSeconds: 1,
-      sessions: { databaseUrl: database.url, ttlSeconds: 1 },
+      sessions: { databaseUrl: database.url, ttlSeconds: SESSION_TTL_SECONDS },
     })
     app.get('/me', { onRequest: app.authenticate }, async (request) => ({ sub: request.user?.sub }))
     await app.ready()
@@ -241,8 +243,16 @@ describe('API sessions that end or cannot start', () => {
     expect(started.statusCode).toBe(201)
     const cookie = sessionCookie(started)
     expect((await app.inject({ url: '/me', headers: { cookie } })).statusCode).toBe(200)
-    await new Promise((resolve) => setTimeout(resolve, 1_200))
-    expect((await app.inject({ url: '/me', headers: { cookie } })).statusCode).toBe(401)
+    // The store's clock is Date: moved past ttlSeconds rather than waited for, so a slow machine
+    // neither lets the session end before the first /me nor makes the test wait (only Date is
+    // faked; the sockets' timers run as usual).
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      vi.setSystemTime(Date.now() + SESSION_TTL_SECONDS * 1000 + 500)
+      expect((await app.inject({ url: '/me', headers: { cookie } })).statusCode).toBe(401)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('answers 503 and stores nothing when the provider cannot give the profile at sign-in', async () => {
