@@ -103,3 +103,65 @@ describe('migrateToLatest on two PostgreSQL schemas of one database', () => {
     }
   })
 })
+
+describe('migrateToLatest behind another schema’s migration on PostgreSQL', () => {
+  /** The pool's statement timeout here: lowered from 5 s so that a wait past it is quick to show. */
+  const STATEMENT_TIMEOUT_MS = 200
+
+  it('waits for Kysely’s lock (one per database) past the statement timeout, which it then restores', async () => {
+    const databases = [await createTestDatabase('postgres'), await createTestDatabase('postgres')]
+    const [holderUrl, waiterUrl] = databases.map((database) => database.url)
+    if (holderUrl === undefined || waiterUrl === undefined) throw new Error('two databases')
+    const holder = openDatabase(holderUrl)
+    const name = `migrate-waiter-${process.pid}-${Date.now()}`
+    const waiter = openDatabase(`${waiterUrl}&application_name=${name}`, {
+      poolSize: 1,
+      statementTimeoutMs: STATEMENT_TIMEOUT_MS,
+    })
+    let release = () => {}
+    let entered = () => {}
+    const inside = new Promise<void>((done) => (entered = done))
+    const held: Migration = {
+      up: () =>
+        new Promise<void>((done) => {
+          release = done
+          entered()
+        }),
+    }
+    const holding = migrateToLatest(holder, { '0001_held': held }, 'history')
+    try {
+      await inside
+      let settled = false
+      const waiting = migrateToLatest(waiter, { '0001_create': create }, 'history').finally(() => {
+        settled = true
+      })
+      waiting.catch(() => {})
+      // The waiter is blocked on the advisory lock, not still connecting on a loaded machine...
+      await expect
+        .poll(async () => {
+          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+            where application_name = ${name} and wait_event_type = 'Lock' and wait_event = 'advisory'`.execute(
+            holder,
+          )
+          return rows[0]?.n
+        })
+        .toBe(1)
+      // ...and stays so for several statement timeouts, none of which cancels it.
+      await new Promise((done) => setTimeout(done, STATEMENT_TIMEOUT_MS * 3))
+      expect(settled).toBe(false)
+      release()
+      await expect(waiting).resolves.toEqual(['0001_create'])
+      expect(await columns(waiter, 'postgres')).toEqual(['id'])
+      // The pool's one connection has its statement timeout back.
+      const { rows } = await sql<{
+        value: string
+      }>`select current_setting('statement_timeout') as value`.execute(waiter)
+      expect(rows).toEqual([{ value: `${STATEMENT_TIMEOUT_MS}ms` }])
+    } finally {
+      release()
+      await holding.catch(() => {})
+      await Promise.all([holder.destroy(), waiter.destroy()])
+      await Promise.all(databases.map((database) => database.drop()))
+    }
+  })
+})

@@ -11,8 +11,38 @@ import { SchemaTooNewError } from './SchemaTooNewError.ts'
  * that several schemas in one database each keep their own. Throws `SchemaTooNewError`, before
  * changing anything, when the history names a migration this code does not have; throws with the
  * failing migration's name when one fails.
+ *
+ * On PostgreSQL, Kysely's migration lock is one advisory lock for the whole database, so migrations
+ * in different schemas (the provider's, the plugin's session store's, other instances') run one at a
+ * time. A migration therefore runs on one connection with the pool's `statement_timeout` lifted:
+ * waiting behind another schema's migration, or a long one of its own, is not a stuck statement.
+ * The connection's previous value is put back afterwards (under `withStartupLock` that is none).
  */
 export async function migrateToLatest(
+  db: Kysely<unknown>,
+  migrations: Record<string, Migration>,
+  historyTable: string,
+): Promise<string[]> {
+  if (databaseKind(db) !== 'postgres') return migrate(db, migrations, historyTable)
+  return db.connection().execute(async (connection) => {
+    const { rows } = await sql<{
+      previous: string
+    }>`select current_setting('statement_timeout') as previous`.execute(connection)
+    const previous = rows[0]?.previous
+    await sql`select set_config('statement_timeout', '0', false)`.execute(connection)
+    try {
+      return await migrate(connection, migrations, historyTable)
+    } finally {
+      const restore =
+        previous === undefined
+          ? sql`reset statement_timeout`
+          : sql`select set_config('statement_timeout', ${previous}, false)`
+      await restore.execute(connection).catch(() => {})
+    }
+  })
+}
+
+async function migrate(
   db: Kysely<unknown>,
   migrations: Record<string, Migration>,
   historyTable: string,

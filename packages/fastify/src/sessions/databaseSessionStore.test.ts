@@ -1,7 +1,7 @@
-import { openDatabase } from '@passkey-id/store'
+import { migrateToLatest, openDatabase } from '@passkey-id/store'
 import { type TestDatabase, testDatabaseUrl } from '@passkey-id/testing/database'
 import { freePort } from '@passkey-id/testing/http'
-import { sql } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
 import { databaseSessionStore } from './databaseSessionStore.ts'
 import type { ApiSession } from './SessionStore.ts'
@@ -75,6 +75,70 @@ describe('databaseSessionStore', () => {
       expect(rows).toEqual([{ n: 5 }])
     } finally {
       await store.close()
+    }
+  })
+
+  it('migrates behind a migration of another schema that holds the lock past its statement timeout', async () => {
+    // Kysely's migration lock is one per PostgreSQL database: a provider migrating its own schema
+    // holds it. The wait is not a stuck statement; the pool's timeout (5 s, lowered here through
+    // the URL so the test is quick) must not cancel it.
+    const postgres = { ...process.env, PASSKEY_ID_TEST_DATABASE: 'postgres' }
+    const other = await newDatabase(postgres)
+    const database = await newDatabase(postgres)
+    const statementTimeoutMs = 200
+    const name = `sessions-migrate-${process.pid}-${Date.now()}`
+    const holder = openDatabase(other.url) as Kysely<unknown>
+    let release = () => {}
+    let entered = () => {}
+    const inside = new Promise<void>((done) => (entered = done))
+    const holding = migrateToLatest(
+      holder,
+      {
+        '0001_held': {
+          up: () =>
+            new Promise<void>((done) => {
+              release = done
+              entered()
+            }),
+        },
+      },
+      'provider_migrations',
+    )
+    try {
+      await inside
+      let settled = false
+      const opening = databaseSessionStore(
+        `${database.url}&statement_timeout=${statementTimeoutMs}&application_name=${name}`,
+      ).finally(() => {
+        settled = true
+      })
+      opening.catch(() => {})
+      // The store is blocked on the lock, not still connecting on a loaded machine...
+      await expect
+        .poll(async () => {
+          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+            where application_name = ${name} and wait_event_type = 'Lock' and wait_event = 'advisory'`.execute(
+            holder,
+          )
+          return rows[0]?.n
+        })
+        .toBe(1)
+      // ...and stays so for several of its statement timeouts, none of which cancels it.
+      await new Promise((done) => setTimeout(done, statementTimeoutMs * 3))
+      expect(settled).toBe(false)
+      release()
+      const store = await opening
+      try {
+        const live = session('s1', 'ada')
+        await store.create(live)
+        expect(await store.find('s1')).toEqual(live)
+      } finally {
+        await store.close()
+      }
+    } finally {
+      release()
+      await holding.catch(() => {})
+      await holder.destroy()
     }
   })
 })
