@@ -1,3 +1,4 @@
+import { holdMigrationLock, untilWaitingForMigrationLock } from '@passkey-id/testing/database'
 import { type Kysely, type Migration, sql } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../test/createTestDatabase.ts'
@@ -118,38 +119,19 @@ describe('migrateToLatest behind another schema’s migration on PostgreSQL', ()
       poolSize: 1,
       statementTimeoutMs: STATEMENT_TIMEOUT_MS,
     })
-    let release = () => {}
-    let entered = () => {}
-    const inside = new Promise<void>((done) => (entered = done))
-    const held: Migration = {
-      up: () =>
-        new Promise<void>((done) => {
-          release = done
-          entered()
-        }),
-    }
-    const holding = migrateToLatest(holder, { '0001_held': held }, 'history')
+    const lock = await holdMigrationLock(holder)
     try {
-      await inside
       let settled = false
       const waiting = migrateToLatest(waiter, { '0001_create': create }, 'history').finally(() => {
         settled = true
       })
       waiting.catch(() => {})
-      // The waiter is blocked on the advisory lock, not still connecting on a loaded machine...
-      await expect
-        .poll(async () => {
-          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-            where application_name = ${name} and wait_event_type = 'Lock' and wait_event = 'advisory'`.execute(
-            holder,
-          )
-          return rows[0]?.n
-        })
-        .toBe(1)
-      // ...and stays so for several statement timeouts, none of which cancels it.
+      // The waiter is blocked on the advisory lock, not still connecting on a loaded machine, and
+      // stays so for several statement timeouts, none of which cancels it.
+      await untilWaitingForMigrationLock(holder, name)
       await new Promise((done) => setTimeout(done, STATEMENT_TIMEOUT_MS * 3))
       expect(settled).toBe(false)
-      release()
+      await lock.release()
       await expect(waiting).resolves.toEqual(['0001_create'])
       expect(await columns(waiter, 'postgres')).toEqual(['id'])
       // The pool's one connection has its statement timeout back.
@@ -158,8 +140,7 @@ describe('migrateToLatest behind another schema’s migration on PostgreSQL', ()
       }>`select current_setting('statement_timeout') as value`.execute(waiter)
       expect(rows).toEqual([{ value: `${STATEMENT_TIMEOUT_MS}ms` }])
     } finally {
-      release()
-      await holding.catch(() => {})
+      await lock.release()
       await Promise.all([holder.destroy(), waiter.destroy()])
       await Promise.all(databases.map((database) => database.drop()))
     }

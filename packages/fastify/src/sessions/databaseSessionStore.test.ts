@@ -1,5 +1,10 @@
-import { migrateToLatest, openDatabase } from '@passkey-id/store'
-import { type TestDatabase, testDatabaseUrl } from '@passkey-id/testing/database'
+import { openDatabase } from '@passkey-id/store'
+import {
+  holdMigrationLock,
+  type TestDatabase,
+  testDatabaseUrl,
+  untilWaitingForMigrationLock,
+} from '@passkey-id/testing/database'
 import { freePort } from '@passkey-id/testing/http'
 import { type Kysely, sql } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -88,24 +93,8 @@ describe('databaseSessionStore', () => {
     const statementTimeoutMs = 200
     const name = `sessions-migrate-${process.pid}-${Date.now()}`
     const holder = openDatabase(other.url) as Kysely<unknown>
-    let release = () => {}
-    let entered = () => {}
-    const inside = new Promise<void>((done) => (entered = done))
-    const holding = migrateToLatest(
-      holder,
-      {
-        '0001_held': {
-          up: () =>
-            new Promise<void>((done) => {
-              release = done
-              entered()
-            }),
-        },
-      },
-      'provider_migrations',
-    )
+    const lock = await holdMigrationLock(holder)
     try {
-      await inside
       let settled = false
       const opening = databaseSessionStore(
         `${database.url}&statement_timeout=${statementTimeoutMs}&application_name=${name}`,
@@ -113,20 +102,12 @@ describe('databaseSessionStore', () => {
         settled = true
       })
       opening.catch(() => {})
-      // The store is blocked on the lock, not still connecting on a loaded machine...
-      await expect
-        .poll(async () => {
-          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-            where application_name = ${name} and wait_event_type = 'Lock' and wait_event = 'advisory'`.execute(
-            holder,
-          )
-          return rows[0]?.n
-        })
-        .toBe(1)
-      // ...and stays so for several of its statement timeouts, none of which cancels it.
+      // The store is blocked on the lock, not still connecting on a loaded machine, and stays so
+      // for several of its statement timeouts, none of which cancels it.
+      await untilWaitingForMigrationLock(holder, name)
       await new Promise((done) => setTimeout(done, statementTimeoutMs * 3))
       expect(settled).toBe(false)
-      release()
+      await lock.release()
       const store = await opening
       try {
         const live = session('s1', 'ada')
@@ -136,8 +117,7 @@ describe('databaseSessionStore', () => {
         await store.close()
       }
     } finally {
-      release()
-      await holding.catch(() => {})
+      await lock.release()
       await holder.destroy()
     }
   })
