@@ -1,4 +1,8 @@
-import { holdMigrationLock, untilWaitingForMigrationLock } from '@passkey-id/testing/database'
+import {
+  type HeldMigrationLock,
+  holdMigrationLock,
+  untilWaitingForMigrationLock,
+} from '@passkey-id/testing/database'
 import { type Kysely, type Migration, sql } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../test/createTestDatabase.ts'
@@ -119,8 +123,9 @@ describe('migrateToLatest behind another schema’s migration on PostgreSQL', ()
       poolSize: 1,
       statementTimeoutMs: STATEMENT_TIMEOUT_MS,
     })
-    const lock = await holdMigrationLock(holder)
+    let lock: HeldMigrationLock | undefined
     try {
+      lock = await holdMigrationLock(holder)
       let settled = false
       const waiting = migrateToLatest(waiter, { '0001_create': create }, 'history').finally(() => {
         settled = true
@@ -140,7 +145,7 @@ describe('migrateToLatest behind another schema’s migration on PostgreSQL', ()
       }>`select current_setting('statement_timeout') as value`.execute(waiter)
       expect(rows).toEqual([{ value: `${STATEMENT_TIMEOUT_MS}ms` }])
     } finally {
-      await lock.release()
+      await lock?.release().catch(() => {})
       await Promise.all([holder.destroy(), waiter.destroy()])
       await Promise.all(databases.map((database) => database.drop()))
     }

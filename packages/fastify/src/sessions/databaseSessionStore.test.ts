@@ -1,5 +1,6 @@
 import { openDatabase } from '@passkey-id/store'
 import {
+  type HeldMigrationLock,
   holdMigrationLock,
   type TestDatabase,
   testDatabaseUrl,
@@ -93,8 +94,9 @@ describe('databaseSessionStore', () => {
     const statementTimeoutMs = 200
     const name = `sessions-migrate-${process.pid}-${Date.now()}`
     const holder = openDatabase(other.url) as Kysely<unknown>
-    const lock = await holdMigrationLock(holder)
+    let lock: HeldMigrationLock | undefined
     try {
+      lock = await holdMigrationLock(holder)
       let settled = false
       const opening = databaseSessionStore(
         `${database.url}&statement_timeout=${statementTimeoutMs}&application_name=${name}`,
@@ -117,7 +119,7 @@ describe('databaseSessionStore', () => {
         await store.close()
       }
     } finally {
-      await lock.release()
+      await lock?.release().catch(() => {})
       await holder.destroy()
     }
   })

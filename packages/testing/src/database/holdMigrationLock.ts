@@ -13,7 +13,7 @@ export interface HeldMigrationLock {
 /**
  * Holds Kysely's PostgreSQL migration lock, which is one advisory lock for the whole database, as a
  * provider migrating its own schema does: `db`'s schema runs a migration that waits until
- * `release()`. Resolves once the lock is held.
+ * `release()`. Resolves once the lock is held; hold it for less than 30 s (see `release`).
  */
 export async function holdMigrationLock(db: Kysely<unknown>): Promise<HeldMigrationLock> {
   let finish = () => {}
@@ -21,26 +21,32 @@ export async function holdMigrationLock(db: Kysely<unknown>): Promise<HeldMigrat
   const inside = new Promise<void>((done) => {
     entered = done
   })
-  // Kysely's own Migrator, as the store's migrateToLatest runs it, with its history in db's schema.
-  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db)
-  const migrator = new Migrator({
-    db,
-    migrationTableSchema: rows[0]?.schema,
-    migrationTableName: 'held_migrations',
-    migrationLockTableName: 'held_migrations_lock',
-    provider: {
-      getMigrations: async () => ({
-        '0001_held': {
-          up: () =>
-            new Promise<void>((done) => {
-              finish = done
-              entered()
-            }),
-        },
-      }),
-    },
+  // Kysely's own Migrator, as the store's migrateToLatest runs it, with its history in db's schema,
+  // on one connection without a statement timeout: the lock is one per database, and another test
+  // file's migration may hold it longer than the pool's timeout allows a wait.
+  const holding = db.connection().execute(async (connection) => {
+    await sql`select set_config('statement_timeout', '0', false)`.execute(connection)
+    const { rows } = await sql<{
+      schema: string
+    }>`select current_schema() as schema`.execute(connection)
+    return new Migrator({
+      db: connection,
+      migrationTableSchema: rows[0]?.schema,
+      migrationTableName: 'held_migrations',
+      migrationLockTableName: 'held_migrations_lock',
+      provider: {
+        getMigrations: async () => ({
+          '0001_held': {
+            up: () =>
+              new Promise<void>((done) => {
+                finish = done
+                entered()
+              }),
+          },
+        }),
+      },
+    }).migrateToLatest()
   })
-  const holding = migrator.migrateToLatest()
   const ended = await Promise.race([inside.then(() => undefined), holding])
   if (ended !== undefined)
     throw new Error(
@@ -49,7 +55,10 @@ export async function holdMigrationLock(db: Kysely<unknown>): Promise<HeldMigrat
   return {
     async release() {
       finish()
-      await holding
+      // The held migration idles in a transaction: past the pool's idle-in-transaction timeout
+      // (30 s) the server ends it and the lock was lost early; say so rather than pass.
+      const { error } = await holding
+      if (error !== undefined) throw new Error(`the held migration lock was lost: ${String(error)}`)
     },
   }
 }
