@@ -16,25 +16,26 @@ const TRIES = 50
  * `listen(0)` or to one of the thousands of outgoing connections the suites open in parallel.
  */
 export async function freePort(): Promise<number> {
-  const highest = ephemeralRangeStart() - 1
+  const start = ephemeralRangeStart()
+  // No room below the range (or no range to read, off Linux): the kernel's pick, as before.
+  if (start === undefined) return listenedPort()
   for (let tries = 0; tries < TRIES; tries += 1) {
-    const port = randomInt(LOWEST, highest + 1)
+    const port = randomInt(LOWEST, start)
     if (await canListen(port)) return port
   }
-  throw new Error(`no free port between ${LOWEST} and ${highest} after ${TRIES} tries`)
+  throw new Error(`no free port between ${LOWEST} and ${start - 1} after ${TRIES} tries`)
 }
 
-/** The first port the kernel hands out for `listen(0)` and outgoing connections (Linux). */
-function ephemeralRangeStart(): number {
+/** The first port the kernel hands out for `listen(0)` and outgoing connections, if Linux says. */
+function ephemeralRangeStart(): number | undefined {
   try {
     const start = Number(
       readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0],
     )
-    if (Number.isInteger(start) && start > LOWEST + 1_000) return start
+    return Number.isInteger(start) && start > LOWEST + 1_000 ? start : undefined
   } catch {
-    // Not Linux: the IANA ephemeral range's start.
+    return undefined
   }
-  return 49_152
 }
 
 /** Whether a server can listen on `port` on every address right now. */
@@ -44,5 +45,18 @@ function canListen(port: number): Promise<boolean> {
     server.unref()
     server.once('error', () => resolve(false))
     server.listen(port, () => server.close(() => resolve(true)))
+  })
+}
+
+/** A port the kernel picks for `listen(0)`, released at once. */
+function listenedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.unref()
+    server.once('error', reject)
+    server.listen(0, () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
   })
 }
