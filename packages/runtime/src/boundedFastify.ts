@@ -2,6 +2,7 @@
 // CLI's database commands, through the store) do not load Fastify.
 import type { Server } from 'node:http'
 import Fastify, { type FastifyHttpOptions } from 'fastify'
+import { lazySchemaCompilers } from './lazySchemaCompilers.ts'
 
 /**
  * Bounds on time for every server the project starts (the provider and the demo). Fastify's own
@@ -42,21 +43,34 @@ export const KEEP_ALIVE_BEHIND_PROXY = 72_000
  */
 export const MAX_CONNECTIONS = 500
 
-/** Fastify's options, without those `SERVER_LIMITS` sets. */
-export type UnboundedOptions = Omit<FastifyHttpOptions<Server>, keyof typeof SERVER_LIMITS>
+/** Fastify's options, without those `SERVER_LIMITS` sets and the schema compilers. */
+export type UnboundedOptions = Omit<
+  FastifyHttpOptions<Server>,
+  keyof typeof SERVER_LIMITS | 'schemaController'
+>
 
 /**
  * Creates a Fastify server with the project's bounds on time (`SERVER_LIMITS`) and connections
  * (`MAX_CONNECTIONS`), the one place the provider and the demo take them from, so that no server the
  * project starts can hold a stalled client forever. `behindProxy` (TRUST_PROXY is set) keeps idle
  * connections for `KEEP_ALIVE_BEHIND_PROXY`.
+ *
+ * Route schemas are compiled on first use, then all of them once the server listens
+ * (`lazySchemaCompilers`): a start does not wait for them.
  */
 export function boundedFastify(options: UnboundedOptions, { behindProxy = false } = {}) {
+  const schemas = lazySchemaCompilers()
   const app = Fastify({
     ...options,
     ...SERVER_LIMITS,
     keepAliveTimeout: behindProxy ? KEEP_ALIVE_BEHIND_PROXY : SERVER_LIMITS.keepAliveTimeout,
+    schemaController: { compilersFactory: schemas.compilersFactory },
   })
   app.server.maxConnections = MAX_CONNECTIONS
+  app.addHook('onListen', () => {
+    // Not awaited, so that `listen` returns at once. A schema that does not compile ends the
+    // process with an unhandled rejection naming its route, as Fastify's own compilers fail a start.
+    void schemas.compilePending()
+  })
   return app
 }
