@@ -147,9 +147,9 @@ module.exports = {
     ),
     packageImportsOnly(
       'testing',
-      ['provider', 'demo', 'authenticator'],
-      'packages/testing may import only @passkey-id/provider, @passkey-id/demo and ' +
-        '@passkey-id/authenticator, through their public entry points.',
+      ['provider', 'demo', 'authenticator', 'runtime'],
+      'packages/testing may import only @passkey-id/provider, @passkey-id/demo, ' +
+        '@passkey-id/authenticator and @passkey-id/runtime, through their public entry points.',
     ),
     {
       name: 'authenticator-no-test-framework',

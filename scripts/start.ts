@@ -3,7 +3,13 @@ import { constants } from 'node:os'
 import { createInterface } from 'node:readline'
 import type { Readable, Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
-import { ConfigError, exitOnUnsupportedNode, READY, SERVER_ENVIRONMENT } from '@passkey-id/runtime'
+import {
+  ConfigError,
+  compileCacheEnvironment,
+  exitOnUnsupportedNode,
+  READY,
+  SERVER_ENVIRONMENT,
+} from '@passkey-id/runtime'
 
 // `npm start`: the provider on :8080 and the demo API on :8000, each in a process of its own, until
 // Ctrl-C. oidc-provider's AsyncLocalStorage would slow every other server in its process, so the
@@ -88,7 +94,11 @@ process.on('exit', () => {
 function run(name: string, entry: string, settings: NodeJS.ProcessEnv): ChildProcess {
   const child = fork(fileURLToPath(new URL(entry, import.meta.url)), [], {
     execArgv: SERVER_EXEC_ARGV,
-    env: { ...process.env, [SERVER_ENVIRONMENT]: JSON.stringify(settings) },
+    env: {
+      ...process.env,
+      ...compileCacheEnvironment(),
+      [SERVER_ENVIRONMENT]: JSON.stringify(settings),
+    },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     detached: true,
   })

@@ -18,8 +18,9 @@ import {
 // First, before the server's modules are loaded (a static import would load them ahead of this
 // line): on an old Node they fail with errors that do not say the Node is the problem.
 exitOnUnsupportedNode()
-// Most of a start is loading modules: V8's compiled code (and, from Node 24, the modules stripped of
-// their types) is kept in the system's temporary folder for the next start.
+// Most of a start is loading modules: V8's compiled code is kept in the system's temporary folder for
+// the next start. (`npm start` sets NODE_COMPILE_CACHE for its servers, which also keeps the modules
+// stripped of their types: see `compileCacheEnvironment`.)
 module.enableCompileCache()
 
 /** The longest a stop waits for the requests in flight before exiting anyway. */

@@ -1,4 +1,5 @@
 export { asksForHelp } from './asksForHelp.ts'
+export { compileCacheEnvironment } from './compileCacheEnvironment.ts'
 export {
   ConfigError,
   type LogLevel,

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { compileCacheEnvironment } from '@passkey-id/runtime'
 
 const root = fileURLToPath(new URL('../../../..', import.meta.url))
 const cli = fileURLToPath(new URL('../../../provider/src/cli.ts', import.meta.url))
@@ -39,7 +40,7 @@ export function spawnProviderCli(
   const child = spawn(process.execPath, [...EXEC_ARGV, cli, ...args], {
     cwd: root,
     stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, ...compileCacheEnvironment(), LOG_LEVEL: 'warn', ...env },
   })
   let output = ''
   child.stdout?.on('data', (chunk) => {
