@@ -3,25 +3,37 @@
  * uses, on Node's http server, in a process of its own (`run.ts` starts it). It serves the same code
  * flow to the same app as the provider does, with everything the provider adds taken away:
  *
- * - the one app is a static client, and the storage is oidc-provider's in-memory adapter;
+ * - the one app is a static client, and the storage is oidc-provider's in-memory adapter (but see
+ *   DATABASE_URL below);
  * - the interaction page is a line of HTML, and `POST /interaction/<uid>/login` signs in a fixed
  *   account and consents to what was asked at once (no passkey, no consent lookup);
  * - RS256 ID tokens (a 2048-bit key, as the provider's) and opaque access tokens, public subjects.
  *
- * Env: PORT. Reports `ready` to the parent once it listens, like the provider's CLI.
+ * With DATABASE_URL, the storage is the provider's instead (its `oidc_records` adapter on that
+ * database, migrated as the provider migrates it), so that the benchmark can tell what storage costs
+ * a sign-in from what the provider adds to it.
+ *
+ * Env: PORT, DATABASE_URL (optional). Reports `ready` to the parent once it listens, like the
+ * provider's CLI.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
 import { reportReady } from '@passkey-id/runtime'
 import Provider from 'oidc-provider'
+import { OidcRecordAdapter } from '../packages/provider/src/store/OidcRecordAdapter.ts'
+import { openProviderStore } from '../packages/provider/src/store/openProviderStore.ts'
 import { BENCH_APP, BENCH_REDIRECT_URI } from './benchApp.ts'
 
 const port = Number(process.env.PORT)
 const ACCOUNT = 'bench'
 const INTERACTION = /^\/interaction\/([^/]+)(\/login)?$/
 
+const DATABASE_URL = process.env.DATABASE_URL
+const db = DATABASE_URL === undefined ? undefined : await openProviderStore(DATABASE_URL)
+
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
 const provider = new Provider(`http://localhost:${port}`, {
+  ...(db === undefined ? {} : { adapter: (model: string) => new OidcRecordAdapter(db, model) }),
   clients: [
     {
       client_id: BENCH_APP,

@@ -5,7 +5,8 @@
  *
  * 1. Sign-ins: complete passkey sign-ins per second at the provider (its CLI, a new SQLite file,
  *    LOG_LEVEL=warn) next to a bare oidc-provider (`bareProvider.ts`) doing the same code flow for
- *    the same app, with 1 and with 8 sign-in loops, alternating provider and bare round by round.
+ *    the same app, in memory and on the provider's own SQLite storage, with 1 and with 8 sign-in
+ *    loops, the three servers in turn round by round.
  *    Server CPU per sign-in comes from /proc; latencies per sign-in and per step.
  * 2. Profile: both servers again under `node --cpu-prof`, one sign-in at a time. The profiler stamps
  *    its samples with the monotonic clock the steps are timed with, so its samples are cut by step.
@@ -93,11 +94,21 @@ function setting(name: string, fallback: number): number {
 
 const log = (line: string) => console.log(line)
 
-async function startBareProvider(options: RunOptions = {}): Promise<Server> {
+/**
+ * The bare oidc-provider, with its in-memory storage, or with `databaseUrl` on the provider's own
+ * storage (its `oidc_records` adapter and migrations): the yardstick for what storage costs.
+ */
+async function startBareProvider(
+  options: RunOptions & { databaseUrl?: string } = {},
+): Promise<Server> {
+  const { databaseUrl, ...run } = options
   const port = await freePort()
   const server = await startTsServer('bench/bareProvider.ts', {
-    ...options,
-    env: { PORT: String(port) },
+    ...run,
+    env: {
+      PORT: String(port),
+      ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
+    },
   })
   return { ...server, issuer: `http://localhost:${port}` }
 }
@@ -182,35 +193,53 @@ async function stepCpu(contender: Contender): Promise<StepCosts> {
   return { byStep, signIns: run.signIns.length }
 }
 
+/** The servers of part 1, in the order of their series: the provider and its two yardsticks. */
+const SIGN_IN_SERVERS = ['provider', 'bare oidc-provider', 'bare oidc-provider on SQLite'] as const
+
 /** What part 1 measured. */
 interface SignInResults {
-  /** Per concurrency: the provider's series and the bare library's. */
-  series: Map<number, [Series, Series]>
+  /** Per concurrency: a series per server of `SIGN_IN_SERVERS`. */
+  series: Map<number, [Series, Series, Series]>
+  /** The provider's and the bare (in-memory) library's CPU by step. */
   stepCpu: [StepCosts, StepCosts]
 }
 
-/** Part 1: the provider and the bare library, round by round, at each concurrency. */
+/**
+ * Part 1: the provider, the bare library, and the bare library on the provider's storage (a SQLite
+ * file through the provider's adapter), round by round in turn, at each concurrency.
+ */
 async function signInPart(): Promise<SignInResults> {
   log('\n## Sign-ins')
-  const [provider, bare] = await Promise.all([startBenchProvider(), startBareProvider()])
+  const dir = await mkdtemp(join(os.tmpdir(), 'passkey-id-bench-bare-'))
+  const servers = await Promise.all([
+    startBenchProvider(),
+    startBareProvider(),
+    startBareProvider({ databaseUrl: join(dir, 'bare.db') }),
+  ])
+  const [provider, bare, bareOnSqlite] = servers
   try {
-    const contenders: [Contender, Contender] = [
+    const contenders: [Contender, Contender, Contender] = [
       { target: await providerTarget(provider.issuer, MAX_CONCURRENCY), pid: provider.pid },
       { target: await bareTarget(bare.issuer), pid: bare.pid },
+      {
+        target: { ...(await bareTarget(bareOnSqlite.issuer)), name: SIGN_IN_SERVERS[2] },
+        pid: bareOnSqlite.pid,
+      },
     ]
     for (const { target } of contenders) await warmUpAt(target)
-    const series = new Map<number, [Series, Series]>()
+    const series = new Map<number, [Series, Series, Series]>()
     for (const concurrency of CONCURRENCIES) {
-      const pair: [Series, Series] = [newSeries(), newSeries()]
+      const each: [Series, Series, Series] = [newSeries(), newSeries(), newSeries()]
       for (let round = 0; round < ROUNDS; round += 1) {
-        await measureSignIns(contenders[0], concurrency, pair[0])
-        await measureSignIns(contenders[1], concurrency, pair[1])
+        for (const [index, contender] of contenders.entries())
+          await measureSignIns(contender, concurrency, each[index] as Series)
       }
-      series.set(concurrency, pair)
+      series.set(concurrency, each)
     }
     return { series, stepCpu: [await stepCpu(contenders[0]), await stepCpu(contenders[1])] }
   } finally {
-    await Promise.all([provider.stop(), bare.stop()])
+    await Promise.all(servers.map((server) => server.stop()))
+    await rm(dir, { recursive: true, force: true })
   }
 }
 
@@ -490,13 +519,12 @@ const roundsOf = (values: number[], digits = 0) => values.map((v) => fixed(v, di
 function signInTables(results: SignInResults): string[] {
   const rows: string[][] = []
   const ratios: string[][] = []
-  for (const [concurrency, pair] of results.series) {
-    for (const series of pair) {
-      const name = series === pair[0] ? 'provider' : 'bare oidc-provider'
+  for (const [concurrency, each] of results.series) {
+    for (const [index, series] of each.entries()) {
       const rates = series.rounds.map((round) => round.signInsPerSecond)
       const cpu = median(series.rounds.map((round) => round.serverCpuMsPerSignIn))
       rows.push([
-        `${name}, c=${concurrency}`,
+        `${SIGN_IN_SERVERS[index]}, c=${concurrency}`,
         fixed(median(rates), 1),
         roundsOf(rates),
         fixed(percentile(series.latencies, 50), 1),
@@ -507,27 +535,33 @@ function signInTables(results: SignInResults): string[] {
         fixed(median(series.rounds.map((round) => round.generatorCores)), 2),
       ])
     }
-    const [provider, bare] = pair
-    const perRound = provider.rounds.map(
-      (round, i) => round.signInsPerSecond / (bare.rounds[i]?.signInsPerSecond ?? Number.NaN),
-    )
-    const cpuRatio =
-      median(bare.rounds.map((round) => round.serverCpuMsPerSignIn)) /
-      median(provider.rounds.map((round) => round.serverCpuMsPerSignIn))
-    const generatorBusy = [...provider.rounds, ...bare.rounds].some(
-      (round) => round.generatorCores > GENERATOR_LIMIT,
-    )
-    ratios.push([
-      `c=${concurrency}`,
-      roundsOf(perRound, 2),
-      fixed(median(perRound), 2),
-      fixed(Math.min(...perRound), 2),
-      fixed(cpuRatio, 2),
-      concurrency === MAX_CONCURRENCY
-        ? `${median(perRound) >= SIGN_IN_TARGET ? 'met' : '**not met**'} (≥ ${SIGN_IN_TARGET})`
-        : '',
-      generatorBusy ? '**yes: the generator may be the limit**' : 'no',
-    ])
+    const [provider, bare, bareOnSqlite] = each
+    for (const [yardstick, label] of [
+      [bare, `c=${concurrency}`],
+      [bareOnSqlite, `c=${concurrency}, bare on SQLite`],
+    ] as const) {
+      const perRound = provider.rounds.map(
+        (round, i) =>
+          round.signInsPerSecond / (yardstick.rounds[i]?.signInsPerSecond ?? Number.NaN),
+      )
+      const cpuRatio =
+        median(yardstick.rounds.map((round) => round.serverCpuMsPerSignIn)) /
+        median(provider.rounds.map((round) => round.serverCpuMsPerSignIn))
+      const generatorBusy = [...provider.rounds, ...yardstick.rounds].some(
+        (round) => round.generatorCores > GENERATOR_LIMIT,
+      )
+      ratios.push([
+        label,
+        roundsOf(perRound, 2),
+        fixed(median(perRound), 2),
+        fixed(Math.min(...perRound), 2),
+        fixed(cpuRatio, 2),
+        concurrency === MAX_CONCURRENCY && yardstick === bare
+          ? `${median(perRound) >= SIGN_IN_TARGET ? 'met' : '**not met**'} (≥ ${SIGN_IN_TARGET})`
+          : '',
+        generatorBusy ? '**yes: the generator may be the limit**' : 'no',
+      ])
+    }
   }
   return [
     markdownTable(
@@ -560,7 +594,7 @@ function signInTables(results: SignInResults): string[] {
 }
 
 function stepTable(results: SignInResults, profiles: { provider: Profiled; bare: Profiled }) {
-  const [provider, bare] = results.series.get(1) ?? [newSeries(), newSeries()]
+  const [provider, bare] = results.series.get(1) ?? [newSeries(), newSeries(), newSeries()]
   const [providerCpu, bareCpu] = results.stepCpu
   const profiled = (which: Profiled): StepCosts => ({
     byStep: which.summary.byLabel,
@@ -798,7 +832,7 @@ const intro = `# passkey-id benchmark
 
 \`npm run bench\` writes this file: one section per Node major version, each replaced by the next run on that version (\`bench/run.ts\` says what is measured and how to shorten a run). The machine is shared and noisy: each section gives its load average, and its comparisons are ratios measured in the same run, alternating.
 
-- **Sign-ins**: complete passkey sign-ins, each in a new browser (no cookies) for an account whose passkey and consent were prepared before timing: authorize, sign-in page, sign-in options, the passkey's answer (a software authenticator), back to the app, code for tokens (PKCE S256, the ID token checked by openid-client), userinfo. The provider runs from its CLI with a new SQLite file at LOG_LEVEL=warn; the bare oidc-provider (same version, in-memory storage, a login interaction that signs in and consents at once) serves the same code flow to the same app. Each server runs in a process and a session of its own, as \`npm start\`'s do (the kernel's autogroups then share the cores out to them alike); rounds alternate provider and bare, and "lowest pair" is the lowest per-round ratio. Server CPU comes from /proc/<pid>/stat (all threads). The load generator is the bench process (its HTTP on node:http); its share of a core is in the table, and the server, not it, is the limit when the server's is near 1.
+- **Sign-ins**: complete passkey sign-ins, each in a new browser (no cookies) for an account whose passkey and consent were prepared before timing: authorize, sign-in page, sign-in options, the passkey's answer (a software authenticator), back to the app, code for tokens (PKCE S256, the ID token checked by openid-client), userinfo. The provider runs from its CLI with a new SQLite file at LOG_LEVEL=warn; the bare oidc-provider (same version, in-memory storage, a login interaction that signs in and consents at once) serves the same code flow to the same app; and the same bare library again on the provider's own storage (a SQLite file through the provider's \`oidc_records\` adapter and migrations), to tell what storage costs from what the provider adds. Each server runs in a process and a session of its own, as \`npm start\`'s do (the kernel's autogroups then share the cores out to them alike); rounds take the servers in turn, and "lowest pair" is the lowest per-round ratio. Server CPU comes from /proc/<pid>/stat (all threads). The load generator is the bench process (its HTTP on node:http); its share of a core is in the table, and the server, not it, is the limit when the server's is near 1.
 - **Per step**: the p50 latency of each step, one sign-in at a time; the server's CPU for each step from the scheduler's counters (all threads, read between steps), and from a \`node --cpu-prof\` profile of the main thread cut by the steps' times. The profile tables give self time by package and function; node:sqlite's native calls count for \`@passkey-id/store\`, which makes them.
 - **SQL**: the statements the provider's database runs for one sign-in, counted exactly (every statement node:sqlite executes), by step, by kind and by SQL text; the bare oidc-provider keeps everything in memory and runs none.
 - **SQLite and PostgreSQL**: the same sign-ins at the provider on a SQLite file, on a PostgreSQL schema of its own (the tests' server on this machine, \`DATABASE_URL=postgres://...?options=-c search_path=<schema>\`, an \`ENCRYPTION_KEY\`, a pool of 10), and as two provider processes on one schema behind a round-robin proxy that passes each request to the next instance over kept-alive connections (\`bench/roundRobinProxy.ts\`, in a process of its own; its URL is both instances' \`PUBLIC_URL\`), rounds in turn. CPU per sign-in sums the setup's provider processes and the PostgreSQL backends of its connections; the proxy's and the generator's cores are given. Then where PostgreSQL's time goes: what the providers waited for on their statements and pool (timed inside them), and statements one at a time on each database through the provider's own code. Every provider here, and in every part, runs with \`RATE_LIMITS=off\`: the benchmark signs a few accounts in hundreds of times a second from one address, which the limits exist to refuse.
