@@ -3,16 +3,16 @@ import { TestBrowser } from '@passkey-id/testing/http'
 import {
   buildAuthorizationRequest,
   discoverAsApp,
+  type OpenInteraction,
   readInteractionPage,
   signInWithCodeFlow,
 } from '@passkey-id/testing/sign-in'
 import * as oidc from 'openid-client'
 import { BENCH_APP, BENCH_REDIRECT_URI, BENCH_SCOPE } from './benchApp.ts'
 
-/** The steps of a sign-in, in order. The bare library has no options step. */
+/** The steps of a sign-in, in order. The sign-in page carries its options: no step asks for them. */
 export const STEPS = [
   'authorize + sign-in page',
-  'sign-in options',
   'passkey answer / login',
   'resume to the app',
   'token',
@@ -40,12 +40,12 @@ export interface SignInTarget {
   origin: string
   config: oidc.Configuration
   /**
-   * The person's part on the interaction page `base`, for the sign-in that loop `loop` runs: resolves
+   * The person's part on the interaction page `page`, for the sign-in that loop `loop` runs: resolves
    * to where the browser resumes. `lap` ends each step it takes.
    */
   answer(
     browser: TestBrowser,
-    base: string,
+    page: OpenInteraction,
     loop: number,
     lap: (step: Step) => void,
   ): Promise<string>
@@ -77,14 +77,12 @@ export async function providerTarget(issuer: string, loops: number): Promise<Sig
     name: 'passkey-id provider',
     origin,
     config,
-    async answer(browser, base, loop, lap) {
+    async answer(browser, { base, signInOptions }, loop, lap) {
       const authenticator = authenticators[loop]
       if (authenticator === undefined) throw new Error(`no account prepared for loop ${loop}`)
-      const options = await browser.postJson(`${base}/sign-in/options`, {})
-      if (options.status !== 200)
-        throw new Error(`sign-in options: ${JSON.stringify(options.body)}`)
-      lap('sign-in options')
-      const assertion = authenticator.authenticate(options.body as never, { origin })
+      // The options the page carries, as its script uses them.
+      if (signInOptions === undefined) throw new Error(`the sign-in page ${base} has no options`)
+      const assertion = authenticator.authenticate(signInOptions as never, { origin })
       return expectRedirectTo(await browser.postJson(`${base}/sign-in`, assertion), lap)
     },
   }
@@ -96,7 +94,7 @@ export async function bareTarget(issuer: string): Promise<SignInTarget> {
     name: 'bare oidc-provider',
     origin: new URL(issuer).origin,
     config: await discoverAsApp(issuer, BENCH_APP),
-    answer: async (browser, base, _loop, lap) =>
+    answer: async (browser, { base }, _loop, lap) =>
       expectRedirectTo(await browser.postJson(`${base}/login`, {}), lap),
   }
 }
@@ -143,9 +141,9 @@ export async function signIn(
   const landing = await browser.follow(request.url, leavesIssuer)
   if (landing.response === undefined)
     throw new Error(`${target.name} sent the browser to ${landing.url} before any sign-in page`)
-  const { base } = await readInteractionPage(landing.url, landing.response)
+  const page = await readInteractionPage(landing.url, landing.response)
   lap('authorize + sign-in page')
-  const resumeAt = await target.answer(browser, base, loop, lap)
+  const resumeAt = await target.answer(browser, page, loop, lap)
   const back = await browser.follow(new URL(resumeAt, target.origin), leavesIssuer)
   if (back.response !== undefined)
     throw new Error(

@@ -142,11 +142,12 @@ describe('two instances on one PostgreSQL schema behind a round-robin proxy', ()
 
       const served = proxy.log.slice(first)
       const steps = served.map(({ method, path }) => `${method} ${path.split('?')[0]}`)
-      // The ceremonies' two halves, the consent and the code's redemption were all among them.
+      // The ceremonies' two halves (a sign-in's first is its page, which carries its options), the
+      // consent and the code's redemption were all among them.
       for (const step of [
         'POST /interaction/:uid/sign-up/options',
         'POST /interaction/:uid/sign-up',
-        'POST /interaction/:uid/sign-in/options',
+        'GET /interaction/:uid',
         'POST /interaction/:uid/sign-in',
         'POST /interaction/:uid/consent',
         'POST /openid/token',

@@ -144,6 +144,12 @@ export async function interactionRoutes(
     if (interaction.prompt.name === 'login')
       return signInPage({
         interactionUid: interaction.uid,
+        // The page carries its sign-in's options, so that neither its autofill request nor its
+        // button asks for them first; none once the interaction has signed someone up or in.
+        signInOptions:
+          interaction.result?.login === undefined
+            ? await startSignIn(passkeys, interaction.uid)
+            : undefined,
         clientId,
         forAccountPage: isAccountPageClient(clientId, passkeys.origin),
         signUps,

@@ -1,3 +1,4 @@
+import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server'
 import { html } from '../ui/html.ts'
 import { layout } from '../ui/layout.ts'
 import { interactionScript } from './interactionScript.ts'
@@ -10,9 +11,14 @@ import { interactionScript } from './interactionScript.ts'
  * username (the browser offers the passkeys it holds), for browsers without that autofill and for
  * people who never open the field. The buttons start disabled and the script enables them, so
  * nothing can be submitted before the passkey code is there to handle it.
+ *
+ * The form carries the sign-in's options (`startSignIn`'s, with its pending challenge) as JSON in an
+ * attribute, so that a sign-in takes no request before the browser's prompt.
  */
 export function signInPage(page: {
   interactionUid: string
+  /** The options of the interaction's pending sign-in, if one may start. */
+  signInOptions: PublicKeyCredentialRequestOptionsJSON | undefined
   clientId: string
   /** Whether the sign-in is for the provider's own account page rather than an app. */
   forAccountPage: boolean
@@ -28,7 +34,7 @@ export function signInPage(page: {
     title: 'Sign in',
     script: interactionScript,
     body: html`<p class="app">${page.forAccountPage ? 'Signing in to manage your passkey-id account' : html`Signing in to <strong class="origin">${page.clientId}</strong>`}</p>
-<form id="sign-up" novalidate aria-labelledby="sign-in-heading" data-interaction-uid="${page.interactionUid}" data-sign-ups="${page.signUps}">
+<form id="sign-up" novalidate aria-labelledby="sign-in-heading" data-interaction-uid="${page.interactionUid}" data-sign-ups="${page.signUps}"${page.signInOptions === undefined ? '' : html` data-sign-in-options="${JSON.stringify(page.signInOptions)}"`}>
 <h1 id="sign-in-heading">Sign in</h1>
 <p>Use the passkey you made here before: choose it in the Username field's suggestions, or press the button. Your fingerprint, face or device PIN is all it takes.</p>
 <label for="username">Username</label>

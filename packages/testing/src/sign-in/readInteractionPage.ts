@@ -12,6 +12,17 @@ export interface OpenInteraction {
   response: Response
   /** The page's HTML. */
   page: string
+  /** The sign-in options a sign-in page carries (its form's `data-sign-in-options`), if any. */
+  signInOptions: Record<string, unknown> | undefined
+}
+
+/** The characters the provider's pages escape in an attribute, back from their references. */
+const REFERENCES: Record<string, string> = {
+  '&amp;': '&',
+  '&lt;': '<',
+  '&gt;': '>',
+  '&quot;': '"',
+  '&#39;': "'",
 }
 
 /**
@@ -24,5 +35,15 @@ export async function readInteractionPage(url: URL, response: Response): Promise
   if (uid === undefined) {
     throw new Error(`no interaction page at ${url} (${response.status}): ${page.slice(0, 500)}`)
   }
-  return { uid, base: `${url.origin}/interaction/${uid}`, response, page }
+  const attribute = /\sdata-sign-in-options="([^"]*)"/.exec(page)?.[1]
+  const signInOptions =
+    attribute === undefined
+      ? undefined
+      : (JSON.parse(
+          attribute.replace(
+            /&(?:amp|lt|gt|quot|#39);/g,
+            (reference) => REFERENCES[reference] ?? '',
+          ),
+        ) as Record<string, unknown>)
+  return { uid, base: `${url.origin}/interaction/${uid}`, response, page, signInOptions }
 }

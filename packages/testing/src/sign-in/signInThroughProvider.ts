@@ -1,6 +1,6 @@
 import type { SoftwareAuthenticator } from '@passkey-id/authenticator'
 import type { TestBrowser } from '../http/TestBrowser.ts'
-import { readInteractionPage } from './readInteractionPage.ts'
+import { type OpenInteraction, readInteractionPage } from './readInteractionPage.ts'
 
 /** How the person answers the provider's pages. */
 export interface SignInScript {
@@ -47,11 +47,12 @@ export async function signInThroughProvider(
   let step = await browser.follow(authorizationUrl, leavesProvider)
   for (let pages = 0; pages < 4; pages += 1) {
     if (step.response === undefined) return { callback: step.url, sawConsent }
-    const { page, base } = await readInteractionPage(step.url, step.response)
+    const interaction = await readInteractionPage(step.url, step.response)
+    const { page, base } = interaction
     let next: URL
     // The sign-in page: its button, and the sign-up form unless SIGNUPS=closed.
     if (page.includes('id="sign-in"')) {
-      const answer = await passkeyStep(browser, authenticator, base, providerOrigin, script.signUp)
+      const answer = await passkeyStep(browser, authenticator, interaction, script.signUp)
       await script.beforeResume?.({ base, answer })
       next = new URL(answer.redirectTo, providerOrigin)
     } else if (page.includes('name="decision"')) {
@@ -72,13 +73,17 @@ export async function signInThroughProvider(
   throw new Error('the sign-in did not reach the app after four pages')
 }
 
+/**
+ * The passkey step of the sign-in page: a sign-up, or a sign-in with the options the page carries,
+ * as its script does.
+ */
 async function passkeyStep(
   browser: TestBrowser,
   authenticator: SoftwareAuthenticator,
-  base: string,
-  origin: string,
+  { base, signInOptions }: OpenInteraction,
   signUp: SignInScript['signUp'],
 ): Promise<PasskeyStepAnswer> {
+  const { origin } = new URL(base)
   if (signUp !== undefined) {
     const options = await browser.postJson(`${base}/sign-up/options`, signUp)
     if (options.status !== 200) throw new Error(`sign-up options: ${JSON.stringify(options.body)}`)
@@ -87,9 +92,8 @@ async function passkeyStep(
     if (done.status !== 200) throw new Error(`sign-up: ${JSON.stringify(done.body)}`)
     return done.body
   }
-  const options = await browser.postJson(`${base}/sign-in/options`, {})
-  if (options.status !== 200) throw new Error(`sign-in options: ${JSON.stringify(options.body)}`)
-  const response = authenticator.authenticate(options.body as never, { origin })
+  if (signInOptions === undefined) throw new Error(`the sign-in page at ${base} carries no options`)
+  const response = authenticator.authenticate(signInOptions as never, { origin })
   const done = await browser.postJson<PasskeyStepAnswer>(`${base}/sign-in`, response)
   if (done.status !== 200) throw new Error(`sign-in: ${JSON.stringify(done.body)}`)
   return done.body

@@ -2,11 +2,13 @@
  * The sign-in page's script: runs the passkey ceremonies with @simplewebauthn/browser and talks to
  * the interaction endpoints with JSON. Bundled by esbuild; loaded as the page's only script.
  *
- * Three ways in, one pending challenge. At load, where the browser has conditional mediation, a
- * conditional request lists the person's passkeys in the Username field's suggestions (autofill).
- * `Sign in with a passkey` asks the provider for options again and gets the same challenge while it
- * is pending (see the server's `startSignIn`), then opens the browser's own prompt, which aborts the
- * autofill request (SimpleWebAuthn's WebAuthnAbortService allows one request at a time). Starting a
+ * Three ways in, one pending challenge. The page carries its options (the server's `startSignIn`),
+ * so no request comes before the browser's prompt. At load, where the browser has conditional
+ * mediation, a conditional request lists the person's passkeys in the Username field's suggestions
+ * (autofill). `Sign in with a passkey` uses the same options, then opens the browser's own prompt,
+ * which aborts the autofill request (SimpleWebAuthn's WebAuthnAbortService allows one request at a
+ * time). Once an answer was sent, a sign-up began, or the challenge is near its end, the page's
+ * options are spent, and the script asks the provider for new ones. Starting a
  * sign-up aborts the autofill request first, as its ceremony replaces the challenge. A ceremony the
  * person started that does not complete hands the field back to autofill.
  */
@@ -32,6 +34,29 @@ const signInButton = document.getElementById('sign-in') as HTMLButtonElement
 // Absent when sign-ups are closed (SIGNUPS=closed).
 const createButton = form.querySelector<HTMLButtonElement>('button[type="submit"]')
 const buttons = [signInButton, createButton].filter((button) => button !== null)
+
+/**
+ * Below this much time left, the page's challenge is not used: the provider's `startSignIn` gives a
+ * new one then, with a whole prompt's time.
+ */
+const MIN_TIME_LEFT_MS = 2 * 60 * 1000
+const loadedAt = Date.now()
+/** The sign-in options the page came with, until spent (see the top of this file). */
+let pageOptions = readPageOptions()
+
+function readPageOptions(): SignInOptions | undefined {
+  const json = form.dataset.signInOptions
+  return json === undefined ? undefined : (JSON.parse(json) as SignInOptions)
+}
+
+/** Options for a sign-in: the page's while they are fresh, else new ones from the provider. */
+function signInOptions(): Promise<SignInOptions> {
+  const timeLeft = (pageOptions?.timeout ?? 0) - (Date.now() - loadedAt)
+  if (pageOptions !== undefined && timeLeft >= MIN_TIME_LEFT_MS)
+    return Promise.resolve({ ...pageOptions, timeout: timeLeft })
+  pageOptions = undefined
+  return post<SignInOptions>('sign-in/options', {})
+}
 
 /** Whether a ceremony is running that the person started or chose: no other may start. */
 let busy = false
@@ -64,6 +89,8 @@ function post<T>(path: string, body: unknown): Promise<T> {
  * so it stops offering it; the page knows everything the signal needs already.
  */
 async function finishSignIn(answer: SignInAnswer, options: SignInOptions): Promise<void> {
+  // The provider takes the challenge with the answer, whatever it says of it.
+  pageOptions = undefined
   try {
     const { redirectTo } = await post<{ redirectTo: string }>('sign-in', answer)
     window.location.assign(redirectTo)
@@ -106,7 +133,7 @@ function startAutofill(): void {
   void (async () => {
     let options: SignInOptions
     try {
-      options = await post<SignInOptions>('sign-in/options', {})
+      options = await signInOptions()
     } catch {
       // The button, when pressed, says what is wrong (an expired sign-in, no connection).
       return
@@ -127,7 +154,7 @@ function startAutofill(): void {
 
 signInButton.addEventListener('click', () =>
   run(async () => {
-    const options = await post<SignInOptions>('sign-in/options', {})
+    const options = await signInOptions()
     const answer = await startAuthentication({ optionsJSON: options })
     await finishSignIn(answer, options)
   }),
@@ -145,6 +172,7 @@ form.addEventListener('submit', (event) => {
   return run(async () => {
     // The sign-up's ceremony replaces the pending challenge: the autofill request ends first.
     WebAuthnAbortService.cancelCeremony()
+    pageOptions = undefined
     const optionsJSON = await post<Parameters<typeof startRegistration>[0]['optionsJSON']>(
       'sign-up/options',
       {
