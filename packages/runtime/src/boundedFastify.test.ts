@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import {
   boundedFastify,
@@ -39,5 +40,22 @@ describe('boundedFastify', () => {
     } finally {
       await app.close()
     }
+  })
+
+  it('ends the process, naming the route, when a route schema does not compile once it listens', () => {
+    // Fastify's own compilers would refuse this at start; here it is compiled after `listen`.
+    const script = `import { boundedFastify } from ${JSON.stringify(new URL('./boundedFastify.ts', import.meta.url).href)}
+const app = boundedFastify({})
+app.post('/broken', { schema: { body: { type: 'objekt' } } }, async () => 'ok')
+await app.listen({ port: 0, host: '127.0.0.1' })
+setTimeout(() => process.exit(0), 20_000)`
+    const typeStripping = process.features.typescript ? [] : ['--import', 'tsx']
+    const ended = spawnSync(
+      process.execPath,
+      [...typeStripping, '--input-type=module', '--eval', script],
+      { encoding: 'utf8', timeout: 30_000 },
+    )
+    expect(ended.status).toBe(1)
+    expect(ended.stderr).toContain('the body schema of POST /broken does not compile')
   })
 })

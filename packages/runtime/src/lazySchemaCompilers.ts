@@ -34,8 +34,8 @@ export interface LazySchemaCompilers {
  * few milliseconds, and `compilePending` compiles the rest once the server listens.
  *
  * Validation and serialization are Fastify's own, with one difference Fastify makes for any compiler
- * it is given: header schemas are not lower-cased for it, so a header schema must name its headers in
- * lower case (refused otherwise, when the route is added).
+ * it is given: it does not lower-case header schemas for it, so header schemas are refused when the
+ * route is added.
  */
 export function lazySchemaCompilers(): LazySchemaCompilers {
   const pending = new Set<Pending>()
@@ -48,11 +48,20 @@ export function lazySchemaCompilers(): LazySchemaCompilers {
     compileNow: () => F,
   ): () => F {
     let compiled: F | undefined
+    let failure: unknown
     const entry: Pending = { route, compile: () => compile() }
     const compile = (): F => {
+      // A schema that does not compile fails each use the same way, without compiling again.
+      if (failure !== undefined) throw failure
       if (compiled === undefined) {
-        compiled = compileNow()
-        pending.delete(entry)
+        try {
+          compiled = compileNow()
+        } catch (error) {
+          failure = error
+          throw error
+        } finally {
+          pending.delete(entry)
+        }
       }
       return compiled
     }
@@ -63,7 +72,7 @@ export function lazySchemaCompilers(): LazySchemaCompilers {
   const buildValidator: ValidatorFactory = (externalSchemas, options) => {
     let compiler: ReturnType<ValidatorFactory> | undefined
     return (route) => {
-      refuseUpperCaseHeaders(route)
+      refuseHeaderSchemas(route)
       const compile = deferred(route, () => {
         validators ??= (require('@fastify/ajv-compiler') as () => ValidatorFactory)()
         compiler ??= validators(externalSchemas, options)
@@ -96,6 +105,7 @@ export function lazySchemaCompilers(): LazySchemaCompilers {
   }
 
   async function compilePending(): Promise<void> {
+    // Each entry is compiled as it comes: one listed after the loop began waits for the next call.
     for (const entry of [...pending]) {
       await new Promise((resolve) => setImmediate(resolve))
       try {
@@ -112,14 +122,15 @@ export function lazySchemaCompilers(): LazySchemaCompilers {
   return { compilersFactory: { buildValidator, buildSerializer }, compilePending }
 }
 
-/** Fastify lower-cases a header schema's names for its own compiler only: ask for them so. */
-function refuseUpperCaseHeaders({ schema, httpPart, method, url }: RouteSchema) {
-  if (httpPart !== 'headers' || typeof schema !== 'object' || schema === null) return
-  const { properties = {}, required = [] } = schema as { properties?: object; required?: string[] }
-  const upper = [...Object.keys(properties), ...required].filter((name) => /[A-Z]/.test(name))
-  if (upper.length > 0) {
+/**
+ * Fastify lower-cases the names in a header schema, at every depth, for its own compiler only (and
+ * warns of `$ref`s there): with these compilers a header schema would silently check the wrong names.
+ * Neither server has one; a route that adds one is refused, and checks its headers in its handler.
+ */
+function refuseHeaderSchemas({ httpPart, method, url }: RouteSchema): void {
+  if (httpPart === 'headers') {
     throw new Error(
-      `the headers schema of ${method} ${url} names ${upper.join(', ')}: name headers in lower case`,
+      `the headers schema of ${method} ${url} is not supported here (Fastify lower-cases header names for its own compiler only): check the headers in the route's handler`,
     )
   }
 }
