@@ -1,7 +1,11 @@
+import { createSoftwareAuthenticator } from '@passkey-id/authenticator'
 import type { TestBrowser } from '@passkey-id/testing/http'
 import { type ProviderWithAccount, startProviderWithAccount } from '@passkey-id/testing/provider'
 import { type OpenInteraction, readInteractionPage } from '@passkey-id/testing/sign-in'
-import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server'
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+} from '@simplewebauthn/server'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { SHARED_CHALLENGE_MIN_LEFT_MS } from '../src/passkeys/startSignIn.ts'
 
@@ -72,5 +76,39 @@ describe('the sign-in page carries its sign-in options', () => {
     )
     expect(again.page).toContain('id="sign-in"')
     expect(again.signInOptions).toBeUndefined()
+  })
+
+  it('with one challenge for two loads at once, none pending before', async () => {
+    const { browser, interaction } = await fixture.openSignInPage()
+    const other = await fixture.openSignInPage()
+    // A refused answer takes the page's challenge: the next loads must make one.
+    expect((await signIn(browser, interaction, carriedOptions(other.interaction))).status).toBe(400)
+    const load = async () =>
+      carriedOptions(
+        await readInteractionPage(new URL(interaction.base), await browser.fetch(interaction.base)),
+      )
+    const [first, second] = await Promise.all([load(), load()])
+    expect(second.challenge).toBe(first.challenge)
+    expect((await signIn(browser, interaction, first)).status).toBe(200)
+  })
+
+  it('with none while a sign-up begun on the page is pending, which a reload leaves alone', async () => {
+    const { browser, interaction } = await fixture.openSignInPage()
+    const options = await browser.postJson<PublicKeyCredentialCreationOptionsJSON>(
+      `${interaction.base}/sign-up/options`,
+      { username: 'reloader' },
+    )
+    expect(options.status).toBe(200)
+    const reloaded = await readInteractionPage(
+      new URL(interaction.base),
+      await browser.fetch(interaction.base),
+    )
+    expect(reloaded.page).toContain('id="sign-in"')
+    expect(reloaded.signInOptions).toBeUndefined()
+    const created = await browser.postJson(
+      `${interaction.base}/sign-up`,
+      createSoftwareAuthenticator().register(options.body, { origin: fixture.provider.url }),
+    )
+    expect(created.status).toBe(200)
   })
 })

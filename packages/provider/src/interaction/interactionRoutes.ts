@@ -14,6 +14,7 @@ import { isScope } from '../oidc/scopes.ts'
 import { finishSignIn } from '../passkeys/finishSignIn.ts'
 import { finishSignUp } from '../passkeys/finishSignUp.ts'
 import type { PasskeyContext } from '../passkeys/PasskeyCeremonies.ts'
+import { pageSignInOptions } from '../passkeys/pageSignInOptions.ts'
 import {
   authenticationResponseSchema,
   registrationResponseSchema,
@@ -148,7 +149,7 @@ export async function interactionRoutes(
         // button asks for them first; none once the interaction has signed someone up or in.
         signInOptions:
           interaction.result?.login === undefined
-            ? await startSignIn(passkeys, interaction.uid)
+            ? await pageSignInOptions(passkeys, interaction.uid)
             : undefined,
         clientId,
         forAccountPage: isAccountPageClient(clientId, passkeys.origin),

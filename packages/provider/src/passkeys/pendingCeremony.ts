@@ -3,6 +3,7 @@ import type { SignUpDetails } from '../profile/validateSignUp.ts'
 import {
   type CeremonySlotOwner,
   readCeremonySlot,
+  replaceCeremonySlot,
   takeCeremonySlot,
   writeCeremonySlot,
 } from '../store/ceremonySlot.ts'
@@ -49,15 +50,29 @@ export async function takePendingCeremony(
 }
 
 /**
- * The owner's pending ceremony, left in place for its answer, or undefined when there is none or it
- * has expired.
+ * The owner's pending ceremony, left in place for its answer (undefined when there is none or it has
+ * expired), with the slot as stored: what `replacePendingCeremony` expects to find there.
  */
 export async function readPendingCeremony(
   db: Kysely<ProviderDatabase>,
   owner: CeremonySlotOwner,
   now = Date.now(),
-): Promise<PendingCeremony | undefined> {
-  return unexpired(await readCeremonySlot(db, owner), now)
+): Promise<{ ceremony: PendingCeremony | undefined; stored: string | undefined }> {
+  const stored = await readCeremonySlot(db, owner)
+  return { ceremony: unexpired(stored, now), stored }
+}
+
+/**
+ * Stores `ceremony` in place of what `readPendingCeremony` found (`stored`), only if it is still
+ * there; false when another request changed it meanwhile, or the owner no longer exists.
+ */
+export function replacePendingCeremony(
+  db: Kysely<ProviderDatabase>,
+  owner: CeremonySlotOwner,
+  stored: string | undefined,
+  ceremony: PendingCeremony,
+): Promise<boolean> {
+  return replaceCeremonySlot(db, owner, stored, JSON.stringify(ceremony))
 }
 
 function unexpired(stored: string | undefined, now: number): PendingCeremony | undefined {

@@ -42,6 +42,31 @@ export async function writeCeremonySlot(
 }
 
 /**
+ * Puts `value` in the slot only if the slot still holds `expected` (undefined: empty), and says
+ * whether it did: of two requests that read the slot and start a ceremony at once, one wins, and the
+ * other can read the winner's instead of voiding it.
+ */
+export async function replaceCeremonySlot(
+  db: Kysely<ProviderDatabase>,
+  owner: CeremonySlotOwner,
+  expected: string | undefined,
+  value: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('oidc_records')
+    .set({ webauthn_challenge: value })
+    .where('model', '=', owner.model)
+    .where('id', '=', owner.id)
+    .where((where) =>
+      expected === undefined
+        ? where('webauthn_challenge', 'is', null)
+        : where('webauthn_challenge', '=', expected),
+    )
+    .executeTakeFirst()
+  return result.numUpdatedRows > 0n
+}
+
+/**
  * Marks the interaction as having created its account, or returns false when it already has: the
  * conditional update lets one of two racing sign-ups through (each took a ceremony of its own), so
  * one interaction creates at most one account, on any number of instances.

@@ -44,6 +44,11 @@ const loadedAt = Date.now()
 /** The sign-in options the page came with, until spent (see the top of this file). */
 let pageOptions = readPageOptions()
 
+// A page the browser restores from its back/forward cache may carry a challenge already answered.
+window.addEventListener('pageshow', (event) => {
+  if (event.persisted) pageOptions = undefined
+})
+
 function readPageOptions(): SignInOptions | undefined {
   const json = form.dataset.signInOptions
   return json === undefined ? undefined : (JSON.parse(json) as SignInOptions)
