@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely'
 import type { ProviderDatabase } from './schema.ts'
 
 /**
@@ -21,24 +21,17 @@ const SIGNED_UP = 'signed-up'
  * row (not in process memory), so any instance can finish the ceremony and it goes with the record.
  * Returns false when the owner no longer exists, or has created an account.
  */
-export async function writeCeremonySlot(
+export function writeCeremonySlot(
   db: Kysely<ProviderDatabase>,
   owner: CeremonySlotOwner,
   value: string,
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('oidc_records')
-    .set({ webauthn_challenge: value })
-    .where('model', '=', owner.model)
-    .where('id', '=', owner.id)
-    .where((where) =>
-      where.or([
-        where('webauthn_challenge', 'is', null),
-        where('webauthn_challenge', '!=', SIGNED_UP),
-      ]),
-    )
-    .executeTakeFirst()
-  return result.numUpdatedRows > 0n
+  return updateSlot(db, owner, value, (where) =>
+    where.or([
+      where('webauthn_challenge', 'is', null),
+      where('webauthn_challenge', '!=', SIGNED_UP),
+    ]),
+  )
 }
 
 /**
@@ -46,22 +39,32 @@ export async function writeCeremonySlot(
  * whether it did: of two requests that read the slot and start a ceremony at once, one wins, and the
  * other can read the winner's instead of voiding it.
  */
-export async function replaceCeremonySlot(
+export function replaceCeremonySlot(
   db: Kysely<ProviderDatabase>,
   owner: CeremonySlotOwner,
   expected: string | undefined,
   value: string,
+): Promise<boolean> {
+  return updateSlot(db, owner, value, (where) =>
+    expected === undefined
+      ? where('webauthn_challenge', 'is', null)
+      : where('webauthn_challenge', '=', expected),
+  )
+}
+
+/** Puts `value` in the owner's slot where `condition` holds; true if a row was updated. */
+async function updateSlot(
+  db: Kysely<ProviderDatabase>,
+  owner: CeremonySlotOwner,
+  value: string,
+  condition: (where: ExpressionBuilder<ProviderDatabase, 'oidc_records'>) => Expression<SqlBool>,
 ): Promise<boolean> {
   const result = await db
     .updateTable('oidc_records')
     .set({ webauthn_challenge: value })
     .where('model', '=', owner.model)
     .where('id', '=', owner.id)
-    .where((where) =>
-      expected === undefined
-        ? where('webauthn_challenge', 'is', null)
-        : where('webauthn_challenge', '=', expected),
-    )
+    .where(condition)
     .executeTakeFirst()
   return result.numUpdatedRows > 0n
 }
