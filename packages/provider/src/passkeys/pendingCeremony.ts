@@ -49,6 +49,12 @@ export async function takePendingCeremony(
   return unexpired(await takeCeremonySlot(db, owner), now)
 }
 
+/** What `readPendingCeremony` found: the pending ceremony, and the slot as stored. */
+export interface PendingCeremonyRead {
+  ceremony: PendingCeremony | undefined
+  stored: string | undefined
+}
+
 /**
  * The owner's pending ceremony, left in place for its answer (undefined when there is none or it has
  * expired), with the slot as stored: what `replacePendingCeremony` expects to find there.
@@ -57,7 +63,7 @@ export async function readPendingCeremony(
   db: Kysely<ProviderDatabase>,
   owner: CeremonySlotOwner,
   now = Date.now(),
-): Promise<{ ceremony: PendingCeremony | undefined; stored: string | undefined }> {
+): Promise<PendingCeremonyRead> {
   const stored = await readCeremonySlot(db, owner)
   return { ceremony: unexpired(stored, now), stored }
 }

@@ -35,6 +35,26 @@ describe('startSignIn', () => {
     expect(new Set(options.map((each) => each.challenge)).size).toBe(1)
   })
 
+  it("shares the pending challenge of the caller's read without reading the slot again", async () => {
+    const now = Date.now()
+    const pending = {
+      kind: 'authentication',
+      challenge: 'from-the-page',
+      expiresAt: now + 240_000,
+    } as const
+    const read = { ceremony: pending, stored: JSON.stringify(pending) }
+    // The interaction 'gone' has no row: reading its slot again would refuse the start.
+    const options = await startSignIn(context, 'gone', now, read)
+    expect(options).toMatchObject({ challenge: 'from-the-page', timeout: 240_000 })
+  })
+
+  it("saves nothing over a challenge saved after the caller's read, and hands that one out", async () => {
+    const saved = await startSignIn(context, 'i1')
+    const staleRead = { ceremony: undefined, stored: undefined }
+    const options = await startSignIn(context, 'i1', Date.now(), staleRead)
+    expect(options.challenge).toBe(saved.challenge)
+  })
+
   it('refuses to start for an interaction that no longer exists', async () => {
     await expect(startSignIn(context, 'gone')).rejects.toMatchObject({
       code: 'interaction_expired',
