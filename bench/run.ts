@@ -43,6 +43,7 @@ import { countStatements, statementTables } from './countStatements.ts'
 import { type ProfileSummary, readCpuProfile, summariseProfile } from './cpuProfile.ts'
 import { type DatabaseResults, databaseSignIns } from './databaseSignIns.ts'
 import { databaseTables } from './databaseTables.ts'
+import { askHeapSpaces, type HeapSpaces } from './heapSpaces.ts'
 import { leanFetch } from './leanFetch.ts'
 import {
   processCpuMs,
@@ -301,6 +302,8 @@ interface MemoryRun {
   end: number
   /** `[second, MB]` of live objects on the main heap after each full collection during the load. */
   heapAfterFullGc: [number, number][]
+  /** V8's heap spaces as the load ended: what it reserved, against what survives. */
+  heapSpaces: HeapSpaces
   signIns: number
   seconds: number
 }
@@ -313,7 +316,8 @@ const FULL_GC = /^\[\d+:(0x[0-9a-f]+)\].*Mark-Compact.*? ([\d.]+) \(([\d.]+)\) -
 /**
  * Part 3: a new provider's RSS once a second under sign-ins, 8 at a time. The provider runs with
  * `--trace-gc` too, whose full collections tell live objects from the heap V8 keeps in reserve:
- * RSS grows while V8 sizes its heap for the load, a leak grows what survives a full collection.
+ * RSS grows while V8 sizes its heap for the load, a leak grows what survives a full collection. At
+ * the end, `heapSpacesProbe.ts` tells how much V8 has reserved for each space of its heap.
  */
 async function memoryPart(): Promise<MemoryRun> {
   log(`\n## Memory (${MEMORY_SECONDS} s)`)
@@ -321,6 +325,7 @@ async function memoryPart(): Promise<MemoryRun> {
   const fullGcs = new Map<string, [number, number][]>()
   const provider = await startBenchProvider({
     nodeFlags: ['--trace-gc'],
+    imports: ['bench/heapSpacesProbe.ts'],
     onStdoutLine: (line) => {
       // The provider's own lines (warnings) still reach the terminal; the GC trace does not.
       if (!GC_TRACE.test(line)) log(line)
@@ -342,6 +347,7 @@ async function memoryPart(): Promise<MemoryRun> {
     began = 0
     clearInterval(sampler)
     const end = processMemory(provider.pid).rss
+    const heapSpaces = await askHeapSpaces(provider)
     // Module loading runs on a thread of its own, with a small heap: the main thread's is the largest.
     const largest = (gcs: [number, number][]) => Math.max(...gcs.map(([, heap]) => heap))
     const heapAfterFullGc = [...fullGcs.values()].sort((a, b) => largest(b) - largest(a))[0] ?? []
@@ -353,6 +359,7 @@ async function memoryPart(): Promise<MemoryRun> {
       samples,
       end,
       heapAfterFullGc,
+      heapSpaces,
       signIns: run.signIns.length,
       seconds: run.seconds,
     }
@@ -708,7 +715,7 @@ function memoryLines(memory: MemoryRun): string[] {
       ],
       [
         [
-          `RSS ${verdict(Math.abs(drift) <= 0.1 && Math.abs(lastHalf) <= 0.05)}, live heap ${heap.length < 2 ? 'not enough full GCs to tell' : verdict(heapDrift <= 0.1)}`,
+          `RSS ${verdict(Math.abs(lastHalf) <= 0.05)} over the last half, live heap ${heap.length < 2 ? 'not enough full GCs to tell' : verdict(heapDrift <= 0.1)}`,
           mb(memory.start),
           mb(at(settled)),
           mb(peak),
@@ -720,8 +727,17 @@ function memoryLines(memory: MemoryRun): string[] {
         ],
       ],
     ),
-    `RSS flat: the end within 10% of the value after ${settled} s and within 5% of the value half-way. Live heap: what survives V8's full collections (\`--trace-gc\`, in MB at the second of the load it came), flat when the last is within 10% of the first after ${settled} s; RSS also holds the heap V8 reserves for the load, which may keep growing for a minute or more before it levels off. RSS every second, MB: ${memory.samples.map(([, rss]) => fixed(rss / 1024 / 1024)).join(' ')}`,
+    `RSS flat: the end within 5% of the value half-way, once V8 has sized its heap for the load. Live heap: what survives V8's full collections (\`--trace-gc\`, in MB at the second of the load it came), flat when the last is within 10% of the first after ${settled} s; a leak grows it. ${heapReserve(memory.heapSpaces)} RSS every second, MB: ${memory.samples.map(([, rss]) => fixed(rss / 1024 / 1024)).join(' ')}`,
   ]
+}
+
+/**
+ * Where the RSS at the end of the load is: V8's heap as reserved, its young generation (which V8
+ * grows, under a high allocation rate, to collect less often) apart, and what lies outside it.
+ */
+function heapReserve(spaces: HeapSpaces): string {
+  const space = (name: string) => mb(spaces.spaceSize[name] ?? 0)
+  return `As the load ended, V8 had reserved ${mb(spaces.heapTotal)} for its heap against the live heap above: ${space('new_space')} for its young generation (grown for the load's rate of allocation, to collect less often) and ${space('old_space')} of old space; ${mb(spaces.rss - spaces.heapTotal)} of the RSS was outside V8's heap (code, Node and its native libraries, SQLite's page cache, threads' stacks).`
 }
 
 function apiTable(routes: Route[]): string {
@@ -836,7 +852,7 @@ const intro = `# passkey-id benchmark
 - **Per step**: the p50 latency of each step, one sign-in at a time; the server's CPU for each step from the scheduler's counters (all threads, read between steps), and from a \`node --cpu-prof\` profile of the main thread cut by the steps' times. The profile tables give self time by package and function; node:sqlite's native calls count for \`@passkey-id/store\`, which makes them.
 - **SQL**: the statements the provider's database runs for one sign-in, counted exactly (every statement node:sqlite executes), by step, by kind and by SQL text; the bare oidc-provider keeps everything in memory and runs none.
 - **SQLite and PostgreSQL**: the same sign-ins at the provider on a SQLite file, on a PostgreSQL schema of its own (the tests' server on this machine, \`DATABASE_URL=postgres://...?options=-c search_path=<schema>\`, an \`ENCRYPTION_KEY\`, a pool of 10), and as two provider processes on one schema behind a round-robin proxy that passes each request to the next instance over kept-alive connections (\`bench/roundRobinProxy.ts\`, in a process of its own; its URL is both instances' \`PUBLIC_URL\`), rounds in turn. CPU per sign-in sums the setup's provider processes and the PostgreSQL backends of its connections; the proxy's and the generator's cores are given. Then where PostgreSQL's time goes: what the providers waited for on their statements and pool (timed inside them), and statements one at a time on each database through the provider's own code. Every provider here, and in every part, runs with \`RATE_LIMITS=off\`: the benchmark signs a few accounts in hundreds of times a second from one address, which the limits exist to refuse.
-- **Memory**: the provider's RSS once a second under a minute of sign-ins, and what survives V8's full collections (\`--trace-gc\`): RSS grows while V8 sizes its heap for the load; a leak would grow the live heap.
+- **Memory**: the provider's RSS once a second under a minute of sign-ins, and what survives V8's full collections (\`--trace-gc\`), and V8's heap spaces as the load ends: RSS grows while V8 sizes its heap for the load (its young generation most), then levels off; a leak would grow the live heap.
 - **API route**: wrk (C, one thread) against the demo's protected \`GET /userinfo\` (the token's verdict cached after the first request), run alone and under \`npm start\`, and against a bare Fastify route answering the same JSON with the same logger settings.`
 
 log(`\n${section}`)
