@@ -1,3 +1,5 @@
+import { sign } from '@fastify/cookie'
+import { openDatabase } from '@passkey-id/store'
 import { type TestDatabase, testDatabaseUrl } from '@passkey-id/testing/database'
 import { tamperSignature } from '@passkey-id/testing/http'
 import {
@@ -192,6 +194,50 @@ describe('API sessions: a bearer token traded for a cookie', () => {
     expect(await app.sessions.endAll(fixture.sub)).toBeGreaterThanOrEqual(2)
     for (const cookie of cookies)
       expect((await app.inject({ url: '/me', headers: { cookie } })).statusCode).toBe(401)
+    expect(await app.sessions.list(fixture.sub)).toEqual([])
+  })
+
+  it('keeps neither the cookie nor the token in its table: a copy of it signs no one in', async () => {
+    const cookie = sessionCookie(await startSession())
+    const value = decodeURIComponent(cookie.slice('session='.length)).split('.')[0] ?? ''
+    // What someone holding a copy of the database (a backup, a leaked replica) can read.
+    const db = openDatabase<{
+      api_sessions: { id: string; access_token: string }
+      api_secrets: { name: string; value: string }
+    }>(database.url)
+    try {
+      const rows = await db.selectFrom('api_sessions').select(['id', 'access_token']).execute()
+      expect(rows.length).toBeGreaterThan(0)
+      for (const row of rows) {
+        expect(row.id).not.toBe(value)
+        expect(row.access_token).not.toContain(token)
+      }
+      const { value: cookieSecret } = await db
+        .selectFrom('api_secrets')
+        .select('value')
+        .where('name', '=', 'cookie-secret')
+        .executeTakeFirstOrThrow()
+      // The stored ids, signed with the stored cookie secret, are cookies of no session.
+      for (const row of rows) {
+        const forged = `session=${encodeURIComponent(sign(row.id, cookieSecret))}`
+        expect((await app.inject({ url: '/me', headers: { cookie: forged } })).statusCode).toBe(401)
+      }
+    } finally {
+      await db.destroy()
+    }
+    expect((await app.inject({ url: '/me', headers: { cookie } })).statusCode).toBe(200)
+  })
+
+  it('ends a session whose stored token was changed', async () => {
+    await app.sessions.endAll(fixture.sub)
+    const cookie = sessionCookie(await startSession())
+    const db = openDatabase<{ api_sessions: { access_token: string } }>(database.url)
+    try {
+      await db.updateTable('api_sessions').set({ access_token: token }).execute()
+    } finally {
+      await db.destroy()
+    }
+    expect((await app.inject({ url: '/me', headers: { cookie } })).statusCode).toBe(401)
     expect(await app.sessions.list(fixture.sub)).toEqual([])
   })
 

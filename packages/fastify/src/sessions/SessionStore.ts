@@ -1,12 +1,17 @@
-/** A signed-in person's session on the API, kept server side; the cookie holds only its id. */
+/**
+ * A signed-in person's session on the API, kept server side. The cookie holds a random value that
+ * only it holds: the store gets a digest of it as `id`, and the access token sealed under it.
+ */
 export interface ApiSession {
+  /** The SHA-256 of the cookie's value (base64url): a copy of the store holds no cookie. */
   id: string
   sub: string
   scopes: string[]
   /**
-   * The access token the session was started with, kept server side (never in the cookie) so that
-   * the provider can be asked again whether it still vouches for it (RFC 7662 introspection takes
-   * the token itself, not an identifier). The session ends when it stops vouching.
+   * The access token the session was started with, sealed (AES-256-GCM) under a key derived from
+   * the cookie's value, and opened with each request's cookie so that the provider can be asked
+   * again whether it still vouches for it (RFC 7662 introspection takes the token itself, not an
+   * identifier). The session ends when it stops vouching, or when the token does not open.
    */
   accessToken: string
   /** The profile from the provider at sign-in, returned by `request.user.userinfo()`. */

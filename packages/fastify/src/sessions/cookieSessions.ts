@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { IssuerUnavailableError } from '../tokens/IssuerUnavailableError.ts'
 import type { TokenVerifier, VerifiedToken } from '../tokens/TokenVerifier.ts'
 import type { ApiSession, SessionStore } from './SessionStore.ts'
+import { type SessionKeys, sessionKeys } from './sessionKeys.ts'
 
 /** The sessions as the plugin runs them: a store of the app's own, or the database at `databaseUrl`. */
 export interface SessionSettings {
@@ -53,6 +54,9 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
  * methods authenticated by it must come from the app's own pages: `Sec-Fetch-Site: same-origin`,
  * or, from browsers that do not send it, an `Origin` that is the app's.
  *
+ * The cookie's value is the session's only key: the store keeps a digest of it as the session's id,
+ * and the access token sealed under it (`sessionKeys`), so what the store holds cannot be replayed.
+ *
  * A session lives no longer than the provider vouches for the access token it was started with:
  * `verifier` trusts the provider's word on a token for at most `revalidateAfterSeconds` (a verified
  * JWT, until it expires), so a session whose app was revoked ends within that time, while a session
@@ -70,7 +74,8 @@ export async function cookieSessions(
   const cookieName = secure ? '__Host-session' : 'session'
   const ttlSeconds = settings.ttlSeconds
 
-  const sessionId = (request: FastifyRequest): string | undefined => {
+  /** The value of the request's session cookie, if it carries one this app signed. */
+  const cookieValue = (request: FastifyRequest): string | undefined => {
     const raw = request.cookies[cookieName]
     if (raw === undefined) return undefined
     const unsigned = request.unsignCookie(raw)
@@ -78,8 +83,8 @@ export async function cookieSessions(
   }
 
   /** Whether the provider still vouches for the session's token: the verifier's cached word, or asked now. */
-  const stillVouchedFor = async (session: ApiSession): Promise<boolean> => {
-    const verdict = await verifier.verify(session.accessToken)
+  const stillVouchedFor = async (session: ApiSession, accessToken: string): Promise<boolean> => {
+    const verdict = await verifier.verify(accessToken)
     return verdict.valid && verdict.token.sub === session.sub
   }
   const isCrossSite = (request: FastifyRequest): boolean =>
@@ -91,13 +96,15 @@ export async function cookieSessions(
     routePrefix: settings.routePrefix,
     isCrossSite,
     async lookup(request) {
-      const id = sessionId(request)
-      if (id === undefined) return { kind: 'none' }
+      const value = cookieValue(request)
+      if (value === undefined) return { kind: 'none' }
       if (isCrossSite(request)) return { kind: 'cross-site' }
-      const session = await store.find(id)
+      const { storeId, tokenBox } = sessionKeys(value)
+      const session = await store.find(storeId)
       if (session === undefined) return { kind: 'none' }
-      if (!(await stillVouchedFor(session))) {
-        await store.delete(id)
+      const accessToken = openToken(tokenBox, session)
+      if (accessToken === undefined || !(await stillVouchedFor(session, accessToken))) {
+        await store.delete(storeId)
         return { kind: 'ended' }
       }
       return {
@@ -124,17 +131,19 @@ export async function cookieSessions(
         now.getTime() + ttlSeconds * 1000,
         token.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY,
       )
+      const value = randomBytes(32).toString('base64url')
+      const { storeId, tokenBox } = sessionKeys(value)
       const session: ApiSession = {
-        id: randomBytes(32).toString('base64url'),
+        id: storeId,
         sub: token.sub,
         scopes: token.scopes,
-        accessToken,
+        accessToken: tokenBox.seal(accessToken, storeId),
         profile,
         createdAt: now,
         expiresAt: new Date(expiresAt),
       }
       await store.create(session)
-      reply.setCookie(cookieName, session.id, {
+      reply.setCookie(cookieName, value, {
         signed: true,
         httpOnly: true,
         sameSite: 'lax',
@@ -145,10 +154,22 @@ export async function cookieSessions(
       return session
     },
     async end(request, reply) {
-      const id = sessionId(request)
-      if (id !== undefined) await store.delete(id)
+      const value = cookieValue(request)
+      if (value !== undefined) await store.delete(sessionKeys(value).storeId)
       reply.clearCookie(cookieName, { path: '/', secure, httpOnly: true, sameSite: 'lax' })
     },
+  }
+}
+
+/**
+ * The session's access token, opened with the key its cookie's value gives; `undefined` when it does
+ * not open (the row was changed, or was written by another key): such a session is ended.
+ */
+function openToken(tokenBox: SessionKeys['tokenBox'], session: ApiSession): string | undefined {
+  try {
+    return tokenBox.open(session.accessToken, session.id)
+  } catch {
+    return undefined
   }
 }
 

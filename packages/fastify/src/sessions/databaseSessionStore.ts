@@ -54,6 +54,14 @@ const migrations: Record<string, Migration> = {
         .execute()
     },
   },
+  '0003_sealed_sessions': {
+    // Sessions are now kept by a digest of their cookie, their token sealed under it. Those kept
+    // before hold the cookie's value and the token in clear: they end, and their people sign in
+    // again, rather than stay readable by anyone with a copy of this table.
+    async up(db: Kysely<unknown>) {
+      await (db as Kysely<SessionDatabase>).deleteFrom('api_sessions').execute()
+    },
+  },
 }
 
 const CLEANUP_INTERVAL_MS = 10 * 60 * 1000

@@ -3,7 +3,8 @@
  * plugin's alone: `node --import tsx loadedModules.ts <off|own-store|database> <databaseUrl>`.
  * Registers the plugin with sessions off, with a store of the app's own, or with the database
  * store, and prints as JSON which database modules (the store package, Kysely) and SQLite drivers
- * (better-sqlite3, node:sqlite) were loaded.
+ * (better-sqlite3, node:sqlite) were loaded. The store's secret box, which seals the tokens of every
+ * session store, is no database module.
  */
 import { registerHooks } from 'node:module'
 
@@ -60,7 +61,10 @@ const builtinsLoaded = (process as NodeJS.Process & { moduleLoadList: string[] }
 process.stdout.write(
   JSON.stringify({
     status,
-    database: loaded.filter((url) => /\/packages\/store\/|\/node_modules\/kysely\//.test(url)),
+    // The store's secret box (node:crypto alone) seals session tokens whichever store keeps them.
+    database: loaded.filter((url) =>
+      /\/packages\/store\/(?!src\/secretBox\.ts$)|\/node_modules\/kysely\//.test(url),
+    ),
     drivers: [
       ...loaded.filter((url) => url.includes('/node_modules/better-sqlite3/')),
       ...builtinsLoaded.filter((name) => /^NativeModule (node:)?sqlite$/.test(name)),
