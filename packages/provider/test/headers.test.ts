@@ -207,6 +207,21 @@ describe('every page is locked down: CSP, no framing, no referrer, nothing loade
     },
   )
 
+  it('the avatars apps embed: cross-origin images that run nothing opened as documents', async () => {
+    const response = await fetch(`${fixture.provider.url}/avatars/owl.svg`)
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toBe('image/svg+xml')
+    expect(response.headers.get('content-security-policy')).toBe(
+      "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+    )
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(response.headers.get('cross-origin-resource-policy')).toBe('cross-origin')
+    expect(await response.text()).toMatch(/^<svg /)
+    // The provider's own icon gets the pages' headers.
+    const icon = await fetch(`${fixture.provider.url}/assets/icon.svg`)
+    expect(icon.headers.get('x-content-type-options')).toBe('nosniff')
+  })
+
   it('the stylesheet imports nothing from elsewhere', async () => {
     const response = await fetch(`${fixture.provider.url}/assets/styles.css`)
     expect(response.status).toBe(200)

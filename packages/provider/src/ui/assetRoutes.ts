@@ -56,11 +56,14 @@ export async function assetRoutes(
     const { name } = request.params
     if (!isAvatarName(name)) throw new ProviderError('no_such_avatar')
     // Apps show avatars on their own pages, so this image (and only it) may be embedded cross-origin.
+    // Opened as a document it runs nothing, as the passkey icons below; and since this policy keeps
+    // the pages' headers off the response, nosniff is set here too.
     return reply
       .type('image/svg+xml')
       .header('cache-control', 'public, max-age=86400')
       .header('cross-origin-resource-policy', 'cross-origin')
-      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox")
+      .header('x-content-type-options', 'nosniff')
       .send(avatars.get(name))
   })
   // Served from here rather than inlined as data: URIs, so the pages' policy stays `img-src 'self'`.
