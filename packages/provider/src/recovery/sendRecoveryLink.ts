@@ -23,8 +23,8 @@ export interface RecoveryMailContext {
 /**
  * Does what `Send recovery link` asked, once the person has had the answer, which is the same
  * whatever happens here: finds the account by its username or its verified address (`name`, trimmed
- * and checked for form already), and, if it has a verified address, is enabled and has not had
- * `recoveryMails` links this hour, mails a new link there and records `recovery_requested`. Every
+ * and checked for form already), and, if it has a verified address, is enabled and has had no link
+ * in the last `recoveryMails` window, mails a new link there and records `recovery_requested`. Every
  * other outcome (no such account, no verified address, disabled, limited, mail down) sends nothing.
  * Each outcome is one log line (`event: 'recovery'`, a warning when mail failed), without the name
  * or the link. Never throws.
@@ -46,7 +46,7 @@ export async function sendRecoveryLink(
       await context.limiter.take('recoveryMails', account.id)
     } catch (error) {
       if (!(error instanceof ProviderError)) throw error
-      return log('too many links this hour: nothing sent', account.id)
+      return log('a link was mailed within 15 minutes: nothing sent', account.id)
     }
     const { token } = await context.links.issue(account.id, account.email)
     const link = recoveryLinkUrl(context.issuer, token)
