@@ -15,7 +15,7 @@ export async function pageSignInOptions(
   now = Date.now(),
 ): Promise<PublicKeyCredentialRequestOptionsJSON | undefined> {
   const owner = { model: 'Interaction', id: interactionUid } as const
-  const read = await readPendingCeremony(context.db, owner, now)
-  if (read.ceremony !== undefined && read.ceremony.kind !== 'authentication') return undefined
-  return startSignIn(context, interactionUid, now, read)
+  return startSignIn(context, interactionUid, now, {
+    read: await readPendingCeremony(context.db, owner, now),
+  })
 }

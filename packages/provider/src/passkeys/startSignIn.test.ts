@@ -5,6 +5,7 @@ import { OidcRecordAdapter } from '../store/OidcRecordAdapter.ts'
 import { openProviderStore } from '../store/openProviderStore.ts'
 import type { ProviderDatabase } from '../store/schema.ts'
 import type { PasskeyContext } from './PasskeyCeremonies.ts'
+import { readPendingCeremony, savePendingCeremony } from './pendingCeremony.ts'
 import { startSignIn } from './startSignIn.ts'
 
 describe('startSignIn', () => {
@@ -44,15 +45,31 @@ describe('startSignIn', () => {
     } as const
     const read = { ceremony: pending, stored: JSON.stringify(pending) }
     // The interaction 'gone' has no row: reading its slot again would refuse the start.
-    const options = await startSignIn(context, 'gone', now, read)
+    const options = await startSignIn(context, 'gone', now, { read })
     expect(options).toMatchObject({ challenge: 'from-the-page', timeout: 240_000 })
   })
 
   it("saves nothing over a challenge saved after the caller's read, and hands that one out", async () => {
     const saved = await startSignIn(context, 'i1')
     const staleRead = { ceremony: undefined, stored: undefined }
-    const options = await startSignIn(context, 'i1', Date.now(), staleRead)
-    expect(options.challenge).toBe(saved.challenge)
+    const options = await startSignIn(context, 'i1', Date.now(), { read: staleRead })
+    expect(options?.challenge).toBe(saved.challenge)
+  })
+
+  it("leaves a sign-up saved after the page's read alone, and gives the page no options", async () => {
+    const owner = { model: 'Interaction', id: 'i1' } as const
+    const signUp = {
+      kind: 'new-passkey',
+      challenge: 'a-sign-up-challenge',
+      expiresAt: Date.now() + 300_000,
+      accountId: 'a1',
+    } as const
+    await savePendingCeremony(db, owner, signUp)
+    const staleRead = { ceremony: undefined, stored: undefined }
+    expect(await startSignIn(context, 'i1', Date.now(), { read: staleRead })).toBeUndefined()
+    expect((await readPendingCeremony(db, owner)).ceremony).toEqual(signUp)
+    // The options endpoint (no page read) starts a sign-in in its place, as the person asked.
+    expect((await startSignIn(context, 'i1')).challenge).not.toBe(signUp.challenge)
   })
 
   it('refuses to start for an interaction that no longer exists', async () => {

@@ -9,6 +9,11 @@ import {
   replacePendingCeremony,
 } from './pendingCeremony.ts'
 
+/** How the sign-in page starts a sign-in: with its own read of the interaction's ceremony slot. */
+export interface PageStart {
+  read: PendingCeremonyRead
+}
+
 /**
  * Below this much time left, a pending sign-in's challenge is not handed out again: a new one gives
  * the person a whole prompt's time.
@@ -26,15 +31,27 @@ export const SHARED_CHALLENGE_MIN_LEFT_MS = 2 * 60 * 1000
  * (`finishSignIn` takes it); once taken, expired, nearly expired or replaced by a sign-up's, the next
  * request makes a new one, and of two requests that make one at once, both get the one saved first.
  *
- * `read` is the interaction's slot as the caller has just read it (`pageSignInOptions` reads it to
- * decide whether to start at all), so that it is not read twice.
+ * For the sign-in page (`page`, with the slot as the page has just read it, so that it is not read
+ * twice), a pending ceremony of another kind (a sign-up begun in another tab) is left alone, on the
+ * first read as on the second: a page load must not void it. The page then gets `undefined`.
  */
+export function startSignIn(
+  context: PasskeyContext,
+  interactionUid: string,
+  now?: number,
+): Promise<PublicKeyCredentialRequestOptionsJSON>
+export function startSignIn(
+  context: PasskeyContext,
+  interactionUid: string,
+  now: number,
+  page: PageStart,
+): Promise<PublicKeyCredentialRequestOptionsJSON | undefined>
 export async function startSignIn(
   context: PasskeyContext,
   interactionUid: string,
   now = Date.now(),
-  read?: PendingCeremonyRead,
-): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  page?: PageStart,
+): Promise<PublicKeyCredentialRequestOptionsJSON | undefined> {
   const owner = { model: 'Interaction', id: interactionUid } as const
   const { generateAuthenticationOptions } = await loadSimpleWebAuthn()
   const options = await generateAuthenticationOptions({
@@ -44,11 +61,13 @@ export async function startSignIn(
   })
   // Twice at most: when another request (the page loaded twice at once, the autofill request and
   // the button) saved its challenge between this one's read and write, the second read finds it.
-  let current = read
+  let current = page?.read
   for (let attempt = 0; attempt < 2; attempt += 1) {
     const { ceremony: pending, stored } =
       current ?? (await readPendingCeremony(context.db, owner, now))
     current = undefined
+    if (page !== undefined && pending !== undefined && pending.kind !== 'authentication')
+      return undefined
     if (
       pending?.kind === 'authentication' &&
       pending.expiresAt - now >= SHARED_CHALLENGE_MIN_LEFT_MS
