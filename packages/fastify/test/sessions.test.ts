@@ -228,6 +228,19 @@ describe('API sessions: a bearer token traded for a cookie', () => {
     expect((await app.inject({ url: '/me', headers: { cookie } })).statusCode).toBe(200)
   })
 
+  it("grants a session its token's scopes, whatever its row says", async () => {
+    const cookie = sessionCookie(await startSession())
+    const db = openDatabase<{ api_sessions: { scopes: string } }>(database.url)
+    try {
+      await db.updateTable('api_sessions').set({ scopes: 'openid avatar email admin' }).execute()
+    } finally {
+      await db.destroy()
+    }
+    const who = await app.inject({ url: '/session', headers: { cookie } })
+    expect(who.statusCode).toBe(200)
+    expect(who.json().scopes.toSorted()).toEqual(['avatar', 'openid'])
+  })
+
   it('ends a session whose stored token was changed', async () => {
     await app.sessions.endAll(fixture.sub)
     const cookie = sessionCookie(await startSession())

@@ -6,12 +6,14 @@ export interface ApiSession {
   /** The SHA-256 of the cookie's value (base64url): a copy of the store holds no cookie. */
   id: string
   sub: string
+  /** The token's scopes at sign-in, for listing; a request gets the token's as the provider says. */
   scopes: string[]
   /**
    * The access token the session was started with, sealed (AES-256-GCM) under a key derived from
    * the cookie's value, and opened with each request's cookie so that the provider can be asked
    * again whether it still vouches for it (RFC 7662 introspection takes the token itself, not an
-   * identifier). The session ends when it stops vouching, or when the token does not open.
+   * identifier). The session ends when it stops vouching, or when the token does not open: a store
+   * must give it back byte for byte (4/3 of the token's length plus 56 characters).
    */
   accessToken: string
   /** The profile from the provider at sign-in, returned by `request.user.userinfo()`. */

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { IssuerUnavailableError } from '../tokens/IssuerUnavailableError.ts'
 import type { TokenVerifier, VerifiedToken } from '../tokens/TokenVerifier.ts'
 import type { ApiSession, SessionStore } from './SessionStore.ts'
-import { type SessionKeys, sessionKeys } from './sessionKeys.ts'
+import { sessionKeys } from './sessionKeys.ts'
 
 /** The sessions as the plugin runs them: a store of the app's own, or the database at `databaseUrl`. */
 export interface SessionSettings {
@@ -82,10 +82,16 @@ export async function cookieSessions(
     return unsigned.valid && unsigned.value !== null ? unsigned.value : undefined
   }
 
-  /** Whether the provider still vouches for the session's token: the verifier's cached word, or asked now. */
-  const stillVouchedFor = async (session: ApiSession, accessToken: string): Promise<boolean> => {
+  /**
+   * The session's token as the provider still vouches for it (the verifier's cached word, or asked
+   * now), or `undefined` when it does not, or the token is another person's.
+   */
+  const vouchedToken = async (
+    session: ApiSession,
+    accessToken: string,
+  ): Promise<VerifiedToken | undefined> => {
     const verdict = await verifier.verify(accessToken)
-    return verdict.valid && verdict.token.sub === session.sub
+    return verdict.valid && verdict.token.sub === session.sub ? verdict.token : undefined
   }
   const isCrossSite = (request: FastifyRequest): boolean =>
     request.cookies[cookieName] !== undefined &&
@@ -99,20 +105,24 @@ export async function cookieSessions(
       const value = cookieValue(request)
       if (value === undefined) return { kind: 'none' }
       if (isCrossSite(request)) return { kind: 'cross-site' }
-      const { storeId, tokenBox } = sessionKeys(value)
-      const session = await store.find(storeId)
-      if (session === undefined) return { kind: 'none' }
-      const accessToken = openToken(tokenBox, session)
-      if (accessToken === undefined || !(await stillVouchedFor(session, accessToken))) {
-        await store.delete(storeId)
+      const keys = sessionKeys(value)
+      const session = keys === undefined ? undefined : await store.find(keys.storeId)
+      if (keys === undefined || session === undefined) return { kind: 'none' }
+      const accessToken = keys.openToken(session.accessToken)
+      const token = accessToken === undefined ? undefined : await vouchedToken(session, accessToken)
+      if (token === undefined) {
+        await store.delete(keys.storeId)
         return { kind: 'ended' }
       }
+      // What the session may do is what its token may, as the provider says now: the row's copy
+      // of the scopes is for listing, and whoever can write the store cannot widen them.
+      const tokenExpiry = token.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY
       return {
         kind: 'session',
         user: {
           sub: session.sub,
-          scopes: session.scopes,
-          expiresAt: session.expiresAt,
+          scopes: token.scopes,
+          expiresAt: new Date(Math.min(session.expiresAt.getTime(), tokenExpiry)),
           userinfo: async () => session.profile,
         },
       }
@@ -132,12 +142,13 @@ export async function cookieSessions(
         token.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY,
       )
       const value = randomBytes(32).toString('base64url')
-      const { storeId, tokenBox } = sessionKeys(value)
+      const keys = sessionKeys(value)
+      if (keys === undefined) throw new TypeError('a new session cookie value must be 32 bytes')
       const session: ApiSession = {
-        id: storeId,
+        id: keys.storeId,
         sub: token.sub,
         scopes: token.scopes,
-        accessToken: tokenBox.seal(accessToken, storeId),
+        accessToken: keys.sealToken(accessToken),
         profile,
         createdAt: now,
         expiresAt: new Date(expiresAt),
@@ -155,21 +166,10 @@ export async function cookieSessions(
     },
     async end(request, reply) {
       const value = cookieValue(request)
-      if (value !== undefined) await store.delete(sessionKeys(value).storeId)
+      const keys = value === undefined ? undefined : sessionKeys(value)
+      if (keys !== undefined) await store.delete(keys.storeId)
       reply.clearCookie(cookieName, { path: '/', secure, httpOnly: true, sameSite: 'lax' })
     },
-  }
-}
-
-/**
- * The session's access token, opened with the key its cookie's value gives; `undefined` when it does
- * not open (the row was changed, or was written by another key): such a session is ended.
- */
-function openToken(tokenBox: SessionKeys['tokenBox'], session: ApiSession): string | undefined {
-  try {
-    return tokenBox.open(session.accessToken, session.id)
-  } catch {
-    return undefined
   }
 }
 

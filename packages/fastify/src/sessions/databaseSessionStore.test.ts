@@ -14,6 +14,17 @@ import type { ApiSession } from './SessionStore.ts'
 
 const HOUR = 3600 * 1000
 
+/** A row of the store's table. */
+interface ApiSessionRow {
+  id: string
+  sub: string
+  scopes: string
+  access_token: string
+  profile: string
+  created_at: string
+  expires_at: string
+}
+
 function session(id: string, sub: string, expiresIn = HOUR): ApiSession {
   const now = Date.now()
   return {
@@ -54,6 +65,41 @@ describe('databaseSessionStore', () => {
     } finally {
       await first.close()
       await second.close()
+    }
+  })
+
+  it('ends the sessions kept before their cookie was digested and their token sealed', async () => {
+    const { url } = await newDatabase()
+    const store = await databaseSessionStore(url)
+    await store.close()
+    // A session as the store kept it before 0003: the cookie's value as its id, the token in clear.
+    const db = openDatabase<{
+      api_sessions: ApiSessionRow
+      api_session_migrations: { name: string }
+    }>(url)
+    try {
+      const before = session('the-cookie-value', 'ada')
+      await db
+        .insertInto('api_sessions')
+        .values({
+          id: before.id,
+          sub: before.sub,
+          scopes: before.scopes.join(' '),
+          access_token: before.accessToken,
+          profile: JSON.stringify(before.profile),
+          created_at: before.createdAt.toISOString(),
+          expires_at: before.expiresAt.toISOString(),
+        })
+        .execute()
+      await db
+        .deleteFrom('api_session_migrations')
+        .where('name', '=', '0003_sealed_sessions')
+        .execute()
+      const migrated = await databaseSessionStore(url)
+      await migrated.close()
+      expect(await db.selectFrom('api_sessions').selectAll().execute()).toEqual([])
+    } finally {
+      await db.destroy()
     }
   })
 
