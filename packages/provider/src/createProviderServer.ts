@@ -53,8 +53,8 @@ export async function createProviderServer(
   options: {
     logger?: FastifyServerOptions['logger']
     /**
-     * The clock of email verification codes and recovery links (milliseconds since the epoch), for
-     * tests that move it.
+     * The clock of email verification codes, recovery links and the rate limits' windows
+     * (milliseconds since the epoch), for tests that move it.
      */
     now?: () => number
     /**
@@ -146,7 +146,7 @@ export async function createProviderServer(
   app.addHook('onSend', async (_request, reply) => {
     if (!reply.hasHeader('content-security-policy')) reply.headers(headers)
   })
-  const limiter = openLimiter(config, db, app.log)
+  const limiter = openLimiter(config, db, app.log, options.now)
   app.setErrorHandler(answerError)
   app.setNotFoundHandler(async (request) => {
     throw new ProviderError('not_found', { path: request.url.split('?')[0] ?? '/' })

@@ -396,7 +396,8 @@ describe('account recovery (RECOVERY=email) over real HTTP and SMTP', () => {
     const second = await new Client(url).requestLink('erin')
     expect(second.text).toContain(SENT)
     const outcomes = (await recoveryOutcomes(before + 2)).slice(before).map((line) => line.outcome)
-    expect(outcomes).toEqual(['link mailed', 'a link was mailed within 15 minutes: nothing sent'])
+    // In either order: the first request's line comes after its mail, the second's may come first.
+    expect(outcomes.toSorted()).toEqual(['a link was mailed recently: nothing sent', 'link mailed'])
 
     // 10 requests an hour per address (this client made 1 that counted, erin's above others).
     const flooder = new Client(url)
@@ -408,23 +409,32 @@ describe('account recovery (RECOVERY=email) over real HTTP and SMTP', () => {
   })
 
   it("leaves a working link in the owner's mailbox whenever someone else has spent their quota", async () => {
-    // The guarantee holds while a link lives at least as long as the limit's window.
-    expect(LIMITS.recoveryMails.windowSeconds * 1000).toBeLessThanOrEqual(RECOVERY_LINK_LIFETIME_MS)
+    const windowMs = LIMITS.recoveryMails.windowSeconds * 1000
+    // The guarantee holds while a link outlives the window, by a minute for clocks that differ.
+    expect(windowMs + 60_000).toBeLessThanOrEqual(RECOVERY_LINK_LIFETIME_MS)
     await signUp('heidi', 'heidi@example.com', true)
-    const before = provider.log.filter((line) => line.event === 'recovery').length
-    const since = smtp.messages.length
     // Anyone who knows the username asks first, from an address of their own.
+    const asked = provider.log.filter((line) => line.event === 'recovery').length
     const { token } = await mailedToken('heidi', 'heidi@example.com', new Client(url))
+    await recoveryOutcomes(asked + 1)
     const owner = new Client(url)
-    expect((await owner.requestLink('heidi')).text).toContain(SENT)
-    const outcomes = (await recoveryOutcomes(before + 2)).slice(before).map((line) => line.outcome)
-    expect(outcomes.at(-1)).toBe('a link was mailed within 15 minutes: nothing sent')
-    expect(smtp.messages.length).toBe(since + 1)
-    // Until the owner may ask again, the link the other request mailed them still works.
-    provider.moveClock(LIMITS.recoveryMails.windowSeconds * 1000 - 1000)
+    const ownerAsks = async () => {
+      const before = provider.log.filter((line) => line.event === 'recovery').length
+      expect((await owner.requestLink('heidi')).text).toContain(SENT)
+      return (await recoveryOutcomes(before + 1)).at(-1)?.outcome
+    }
     try {
+      // A second before the window ends, the owner's own request is refused (silently), and the
+      // link the other request mailed them still works.
+      provider.moveClock(windowMs - 1000)
+      expect(await ownerAsks()).toBe('a link was mailed recently: nothing sent')
       const uid = await owner.startSignIn()
       expect((await owner.options(uid, token)).status).toBe(200)
+      // Once it has ended, the owner gets a link of their own.
+      provider.moveClock(windowMs + 1000)
+      const since = smtp.messages.length
+      expect(await ownerAsks()).toBe('link mailed')
+      expect(smtp.messages.length).toBe(since + 1)
     } finally {
       provider.moveClock(0)
     }
@@ -629,20 +639,25 @@ describe('RECOVERY=admin and off, the operator’s recovery-link, and mail that 
     }
   })
 
-  it('mail refused: the same answer, and the failure logged without the link', async () => {
+  it('mail refused: the same answer, the failure logged without the link, and the quota given back', async () => {
     const provider = await startRecoveryProvider({}, refusing)
+    const failures = () =>
+      provider.log.filter((line) => line.msg === 'a recovery link could not be made or mailed')
     try {
-      const answer = await new Client(provider.url).requestLink('alice')
-      expect(answer.status).toBe(200)
-      expect(answer.text).toContain(SENT)
-      for (let waited = 0; waited < 100; waited += 1) {
-        if (provider.log.some((line) => line.msg === 'a recovery link could not be mailed')) break
-        await new Promise((resolve) => setTimeout(resolve, 100))
+      // The second request is not refused as the first one's (no link reached the owner): it tries
+      // to mail again.
+      for (let attempt = 1; attempt <= 2; attempt += 1) {
+        const answer = await new Client(provider.url).requestLink('alice')
+        expect(answer.status).toBe(200)
+        expect(answer.text).toContain(SENT)
+        for (let waited = 0; waited < 100 && failures().length < attempt; waited += 1)
+          await new Promise((resolve) => setTimeout(resolve, 100))
+        expect(failures()).toHaveLength(attempt)
       }
-      const failure = provider.log.find(
-        (line) => line.msg === 'a recovery link could not be mailed',
+      expect(failures()[0]).toMatchObject({ level: 40, event: 'mail' })
+      expect(provider.log.map((line) => line.outcome)).not.toContain(
+        'a link was mailed recently: nothing sent',
       )
-      expect(failure).toMatchObject({ level: 40, event: 'mail' })
       expect(JSON.stringify(provider.log)).not.toMatch(/recovery\/link#/)
       await provider.db.destroy()
     } finally {

@@ -18,7 +18,11 @@ const MAX_KNOWN_KEYS = 100_000
  * at its own next count, so the instances together let through at most one burst more than the
  * limit. `take` counts and refuses in one step, for requests counted as they arrive.
  */
-export function createLimiter(store: CounterStore, enabled: boolean): Limiter {
+export function createLimiter(
+  store: CounterStore,
+  enabled: boolean,
+  now: () => number = Date.now,
+): Limiter {
   const known = new Map<string, Count>()
   const inFlight = new Map<string, number>()
 
@@ -32,7 +36,7 @@ export function createLimiter(store: CounterStore, enabled: boolean): Limiter {
   }
 
   function refusal(until: number): ProviderError {
-    const retryAfterSeconds = Math.max(1, Math.ceil((until - Date.now()) / 1000))
+    const retryAfterSeconds = Math.max(1, Math.ceil((until - now()) / 1000))
     return new ProviderError('rate_limited', { retryAfterSeconds })
   }
 
@@ -43,9 +47,9 @@ export function createLimiter(store: CounterStore, enabled: boolean): Limiter {
     // connection of its own): an addition's answer lower than one already known for the open
     // window is older news, and remembering it would admit a burst past the limit.
     const previous = known.get(id)
-    const stale = by > 0 && previous !== undefined && previous.resetAt > Date.now()
+    const stale = by > 0 && previous !== undefined && previous.resetAt > now()
     if (stale && previous.count >= count.count) return count
-    if (count.count > 0 && count.resetAt > Date.now()) remember(id, count)
+    if (count.count > 0 && count.resetAt > now()) remember(id, count)
     else known.delete(id)
     return count
   }
@@ -56,7 +60,7 @@ export function createLimiter(store: CounterStore, enabled: boolean): Limiter {
       if (!enabled) return () => {}
       const id = `${limit}:${key}`
       let last = known.get(id)
-      if (last !== undefined && last.resetAt <= Date.now()) {
+      if (last !== undefined && last.resetAt <= now()) {
         known.delete(id)
         last = undefined
       }
@@ -64,9 +68,7 @@ export function createLimiter(store: CounterStore, enabled: boolean): Limiter {
       // Refused for requests still in progress: they end within seconds.
       if ((last?.count ?? 0) + busy >= LIMITS[limit].max)
         throw refusal(
-          last?.count === undefined || last.count < LIMITS[limit].max
-            ? Date.now() + 1000
-            : last.resetAt,
+          last?.count === undefined || last.count < LIMITS[limit].max ? now() + 1000 : last.resetAt,
         )
       inFlight.set(id, busy + 1)
       let ended = false

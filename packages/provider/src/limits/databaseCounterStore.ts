@@ -8,10 +8,13 @@ import type { CounterStore } from './CounterStore.ts'
  * new one: atomic in PostgreSQL (and in SQLite), so counts from instances at once never get lost.
  * Closed windows are deleted with the expired protocol records (`store/deleteExpiredRecords`).
  */
-export function databaseCounterStore(db: Kysely<ProviderDatabase>): CounterStore {
+export function databaseCounterStore(
+  db: Kysely<ProviderDatabase>,
+  clock: () => number = Date.now,
+): CounterStore {
   return {
     async add(key, by, windowMs) {
-      const time = Date.now()
+      const time = clock()
       const now = new Date(time).toISOString()
       const newExpiry = new Date(time + windowMs).toISOString()
       const started = Math.max(0, by)

@@ -59,13 +59,14 @@ export const LIMITS = {
   failedEmailCodes: { counts: 'failures', per: 'ip', max: 30, windowSeconds: 600 },
   // Account recovery requests (`Send recovery link`). A person who lost a passkey asks once, maybe
   // again after a typo: 10 an hour per address stops one client making links mail the owners of
-  // many accounts. Per account, one link per 15 minutes bounds the messages anyone can make one
+  // many accounts. Per account, one link per 14 minutes bounds the messages anyone can make one
   // owner receive (4 an hour); that refusal is silent (no mail, a log line), since the answer must
-  // not tell whether an account exists. The window is no longer than a link lives (15 minutes,
+  // not tell whether an account exists. The window is shorter than a link lives (15 minutes,
   // RECOVERY_LINK_LIFETIME_MS), so whoever spends an owner's quota leaves a link in the owner's
-  // mailbox that works until the owner may ask again: nobody can keep an owner from recovering.
+  // mailbox that works until the owner may ask again, with a minute to spare for instances whose
+  // clocks differ: nobody can keep an owner from recovering.
   recoveryRequests: { counts: 'requests', per: 'ip', max: 10, windowSeconds: 3600 },
-  recoveryMails: { counts: 'requests', per: 'account', max: 1, windowSeconds: 900 },
+  recoveryMails: { counts: 'requests', per: 'account', max: 1, windowSeconds: 840 },
   // Recovery links that do not work (unknown, expired, used, void). A token holds 256 random bits,
   // so this bounds load and sweeps rather than guessing: a person opens a stale link or two; 30 in
   // 10 minutes from one address is far more.

@@ -14,21 +14,24 @@ import { redisCounterStore } from './redisCounterStore.ts'
  * The provider's limiter over the counter store its deployment calls for: Redis when REDIS_URL is
  * set (any number of instances, any database); else the PostgreSQL database, which the instances
  * share; else this process's memory (SQLite: one instance). The shared stores fail open (see
- * `failOpen`). Under RATE_LIMITS=off nothing is opened and nothing counted.
+ * `failOpen`). Under RATE_LIMITS=off nothing is opened and nothing counted. Windows open and close
+ * by `now`, the provider's clock (Redis keeps its own, by its keys' expiry).
  */
 export function openLimiter(
   config: Pick<ProviderConfig, 'rateLimits' | 'redisUrl'>,
   db: Kysely<ProviderDatabase>,
   log: FastifyBaseLogger,
+  now: () => number = Date.now,
 ): Limiter {
   if (!config.rateLimits) return createLimiter(memoryCounterStore(0), false)
-  return createLimiter(counterStore(config.redisUrl, db, log), true)
+  return createLimiter(counterStore(config.redisUrl, db, log, now), true, now)
 }
 
 function counterStore(
   redisUrl: string | undefined,
   db: Kysely<ProviderDatabase>,
   log: FastifyBaseLogger,
+  now: () => number,
 ): CounterStore {
   if (redisUrl !== undefined) {
     let guarded: FailOpenStore | undefined
@@ -37,6 +40,6 @@ function counterStore(
     return guarded
   }
   if (databaseKind(db) === 'postgres')
-    return failOpen(databaseCounterStore(db), log, 'the database')
-  return memoryCounterStore()
+    return failOpen(databaseCounterStore(db, now), log, 'the database')
+  return memoryCounterStore(undefined, now)
 }

@@ -50,7 +50,7 @@ export const ACCOUNT_MAILS = {
     return {
       to,
       subject: 'Your account recovery link',
-      text: `Someone asked to recover the account ${username}, which has this email address. If it was you, open this link on the device that should get the new passkey, and press "Create a new passkey":\n\n    ${link}\n\nIt works once, for 15 minutes. Anyone who has it can add a passkey to your account: do not forward it.\n\nIf you did not ask for it, ignore this message: nothing changes unless the link is used.\n\n${signature(sender)}\n`,
+      text: `Someone asked to recover the account ${username}, which has this email address. If it was you, open this link on the device that should get the new passkey, and press "Create a new passkey":\n\n    ${link}\n\nIt works once, for 15 minutes. Anyone who has it can add a passkey to your account: do not forward it.\n\nIf you did not ask for it, ignore this message: nothing changes unless the link is used. If you ask for a link yourself in the next 15 minutes, use this one: no other is sent before then.\n\n${signature(sender)}\n`,
     }
   },
   /** Tells the verified address that a recovery link added a passkey and signed someone in. */

@@ -47,7 +47,7 @@ const NAME_MAX_LENGTH = 254
 
 /** What every request for a link is answered, whether or not a link is sent. */
 const SENT =
-  'If an account has this username or verified email address, a recovery link is on its way to that address. It works once, for 15 minutes. No message after a few minutes? Check your spam folder and the name you entered; an account without a verified email address gets no link, and its owner can ask the operator of this service.'
+  'If an account has this username or verified email address, a recovery link is on its way to that address. It works once, for 15 minutes, and no other link is sent in that time: if you got one recently, use the newest. No message after a few minutes? Check your spam folder and the name you entered; an account without a verified email address gets no link, and its owner can ask the operator of this service.'
 
 /** The link's errors, by what `RecoveryLinks.check` found. */
 const LINK_REFUSALS = {

@@ -46,24 +46,26 @@ export async function sendRecoveryLink(
       await context.limiter.take('recoveryMails', account.id)
     } catch (error) {
       if (!(error instanceof ProviderError)) throw error
-      return log('a link was mailed within 15 minutes: nothing sent', account.id)
+      return log('a link was mailed recently: nothing sent', account.id)
     }
-    const { token } = await context.links.issue(account.id, account.email)
-    const link = recoveryLinkUrl(context.issuer, token)
     try {
+      const { token } = await context.links.issue(account.id, account.email)
       await context.mailer.send(
         ACCOUNT_MAILS.recoveryLink(
           { issuer: context.issuer },
           account.email,
           account.username,
-          link,
+          recoveryLinkUrl(context.issuer, token),
         ),
       )
     } catch (error) {
-      // The link's row stays and expires unused: nobody has it.
+      // No link reached the owner, so the count is given back: the quota's promise is that a
+      // refused owner has a working link in their mailbox. A link issued but not mailed stays, and
+      // expires unused: nobody has it.
+      await context.limiter.count('recoveryMails', account.id, -1)
       source.log.warn(
         { err: error, event: 'mail', account: account.id },
-        'a recovery link could not be mailed',
+        'a recovery link could not be made or mailed',
       )
       return
     }

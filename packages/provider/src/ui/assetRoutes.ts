@@ -9,6 +9,13 @@ import { html } from './html.ts'
 import { messagePage } from './messagePage.ts'
 
 /**
+ * The policy of the SVG images other pages show (avatars, passkey icons): opened as a document, an
+ * SVG could run script, and this policy and its sandbox stop it. Such a response carries its own
+ * policy, which keeps the pages' headers off it, so it sets nosniff itself.
+ */
+const SANDBOXED_IMAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+
+/**
  * The provider's static files, all served from this process: the page scripts (bundled at start),
  * the stylesheet, the avatars behind `picture`, the icons of passkey providers that the account page
  * shows, and a front page for people who open the issuer URL.
@@ -56,13 +63,11 @@ export async function assetRoutes(
     const { name } = request.params
     if (!isAvatarName(name)) throw new ProviderError('no_such_avatar')
     // Apps show avatars on their own pages, so this image (and only it) may be embedded cross-origin.
-    // Opened as a document it runs nothing, as the passkey icons below; and since this policy keeps
-    // the pages' headers off the response, nosniff is set here too.
     return reply
       .type('image/svg+xml')
       .header('cache-control', 'public, max-age=86400')
       .header('cross-origin-resource-policy', 'cross-origin')
-      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox")
+      .header('content-security-policy', SANDBOXED_IMAGE_POLICY)
       .header('x-content-type-options', 'nosniff')
       .send(avatars.get(name))
   })
@@ -78,21 +83,14 @@ export async function assetRoutes(
           ? passkeyProviderIcon(providers, aaguid, theme satisfies IconTheme)
           : undefined
       if (icon === undefined) throw new ProviderError('no_such_passkey_icon')
-      // An SVG opened as a document (not drawn by an <img>) could run script: this policy and the
-      // sandbox stop it, even though the list's icons were checked for scripts when read.
-      return (
-        reply
-          .type(icon.type)
-          .header('cache-control', 'public, max-age=86400')
-          .header(
-            'content-security-policy',
-            "default-src 'none'; style-src 'unsafe-inline'; sandbox",
-          )
-          // Set here: the pages' headers are added only to a response without a policy of its own.
-          .header('x-content-type-options', 'nosniff')
-          .header('cross-origin-resource-policy', 'same-origin')
-          .send(icon.bytes)
-      )
+      // Sandboxed even though the list's icons were checked for scripts when read.
+      return reply
+        .type(icon.type)
+        .header('cache-control', 'public, max-age=86400')
+        .header('content-security-policy', SANDBOXED_IMAGE_POLICY)
+        .header('x-content-type-options', 'nosniff')
+        .header('cross-origin-resource-policy', 'same-origin')
+        .send(icon.bytes)
     },
   )
   app.get('/', (_request, reply) =>
