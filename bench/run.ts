@@ -715,7 +715,7 @@ function memoryLines(memory: MemoryRun): string[] {
       ],
       [
         [
-          `RSS ${verdict(Math.abs(lastHalf) <= 0.05)} over the last half, live heap ${heap.length < 2 ? 'not enough full GCs to tell' : verdict(heapDrift <= 0.1)}`,
+          `RSS ${verdict(lastHalf <= 0.05)} over the last half, live heap ${heap.length < 2 ? 'not enough full GCs to tell' : verdict(heapDrift <= 0.1)}`,
           mb(memory.start),
           mb(at(settled)),
           mb(peak),
@@ -727,7 +727,7 @@ function memoryLines(memory: MemoryRun): string[] {
         ],
       ],
     ),
-    `RSS flat: the end within 5% of the value half-way, once V8 has sized its heap for the load. Live heap: what survives V8's full collections (\`--trace-gc\`, in MB at the second of the load it came), flat when the last is within 10% of the first after ${settled} s; a leak grows it. ${heapReserve(memory.heapSpaces)} RSS every second, MB: ${memory.samples.map(([, rss]) => fixed(rss / 1024 / 1024)).join(' ')}`,
+    `RSS flat: the end at most 5% above the value half-way, once V8 has sized its heap for the load (V8 giving memory back is no growth). Live heap: what survives V8's full collections (\`--trace-gc\`, in MB at the second of the load it came), flat when the last is within 10% of the first after ${settled} s; a leak grows it. ${heapReserve(memory.heapSpaces)} RSS every second, MB: ${memory.samples.map(([, rss]) => fixed(rss / 1024 / 1024)).join(' ')}`,
   ]
 }
 
