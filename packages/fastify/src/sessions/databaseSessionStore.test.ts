@@ -9,21 +9,10 @@ import {
 import { freePort } from '@passkey-id/testing/http'
 import { type Kysely, sql } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
-import { databaseSessionStore } from './databaseSessionStore.ts'
+import { databaseSessionStore, type SessionDatabase } from './databaseSessionStore.ts'
 import type { ApiSession } from './SessionStore.ts'
 
 const HOUR = 3600 * 1000
-
-/** A row of the store's table. */
-interface ApiSessionRow {
-  id: string
-  sub: string
-  scopes: string
-  access_token: string
-  profile: string
-  created_at: string
-  expires_at: string
-}
 
 function session(id: string, sub: string, expiresIn = HOUR): ApiSession {
   const now = Date.now()
@@ -73,10 +62,9 @@ describe('databaseSessionStore', () => {
     const store = await databaseSessionStore(url)
     await store.close()
     // A session as the store kept it before 0003: the cookie's value as its id, the token in clear.
-    const db = openDatabase<{
-      api_sessions: ApiSessionRow
-      api_session_migrations: { name: string }
-    }>(url)
+    const db = openDatabase<
+      Pick<SessionDatabase, 'api_sessions'> & { api_session_migrations: { name: string } }
+    >(url)
     try {
       const before = session('the-cookie-value', 'ada')
       await db

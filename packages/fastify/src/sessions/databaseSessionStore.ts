@@ -9,7 +9,8 @@ import {
 import { type Kysely, type Migration, sql } from 'kysely'
 import type { ApiSession, SessionStore } from './SessionStore.ts'
 
-interface SessionDatabase {
+/** The store's tables, as its migrations leave them. */
+export interface SessionDatabase {
   api_sessions: {
     id: string
     sub: string
