@@ -259,6 +259,27 @@ describe('verifying the address right after a sign-up, over a real SMTP server',
     expect(smtp.messages).toHaveLength(since)
   })
 
+  it('refuses both steps once the operator disables the new account, and mails nothing', async () => {
+    const { browser, base } = await signUpAndStop(provider, {
+      username: 'disabledsoon',
+      email: 'disabledsoon@example.com',
+    })
+    const code = codeIn(await sendCode(browser, base, 'disabledsoon@example.com'))
+    const since = smtp.messages.length
+    await db
+      .updateTable('accounts')
+      .set({ disabled_at: new Date().toISOString() })
+      .where('username', '=', 'disabledsoon')
+      .execute()
+    const send = await browser.postJson(`${base}/email/send-code`, {})
+    expect(send).toMatchObject({ status: 403, body: { error: 'account_disabled' } })
+    expect(String(send.body.message)).toContain('Ask them to enable it again')
+    const verify = await browser.postJson(`${base}/email/verify`, { code })
+    expect(verify).toMatchObject({ status: 403, body: { error: 'account_disabled' } })
+    expect(smtp.messages).toHaveLength(since)
+    expect((await accountRow('disabledsoon')).email_verified_at).toBeNull()
+  })
+
   it('refuses malformed and oversized codes', async () => {
     const { browser, base } = await signUpAndStop(provider, {
       username: 'malformed',

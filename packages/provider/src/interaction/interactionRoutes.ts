@@ -110,7 +110,8 @@ export async function interactionRoutes(
    * Loads the interaction of the step after a sign-up, and the account it created: the interaction
    * must have created an account (`claimSignUp`), not signed one in, and not have resumed yet
    * (oidc-provider deletes it then, and `interaction_expired` answers). The login it recorded names
-   * that account, since no ceremony starts in the interaction after it.
+   * that account, since no ceremony starts in the interaction after it. An account the operator
+   * disabled or deleted since gets nothing mailed or verified.
    */
   async function loadNewAccount(request: FastifyRequest<{ Params: Params }>, reply: FastifyReply) {
     const interaction = await loadInteraction(request, reply, 'login')
@@ -119,6 +120,7 @@ export async function interactionRoutes(
       throw new ProviderError('not_a_new_account')
     const account = await accounts.findById(accountId)
     if (account === undefined) throw new ProviderError('account_deleted')
+    if (account.disabled_at !== null) throw new ProviderError('account_disabled')
     if (account.email === null) throw new ProviderError('no_address_to_verify')
     return { account, email: account.email, clientId: String(interaction.params.client_id) }
   }
