@@ -88,4 +88,63 @@ describe('account recovery in Chromium', () => {
     await context.close()
     await device.close()
   }, 90_000)
+
+  it("opened in a browser signed in as another account, signs that one out and the link's in", async () => {
+    const url = fixture.provider.url
+    const db = openDatabase<ProviderDatabase>(fixture.provider.config.databaseUrl)
+    /** A new browser profile with an empty authenticator, on the account page signed up as `username`. */
+    const signedUp = async (username: string) => {
+      const context = await browser.newContext()
+      context.setDefaultTimeout(15_000)
+      await watchProblems(context, problems)
+      const page = await context.newPage()
+      const authenticator = await addVirtualAuthenticator(page)
+      await page.goto(`${url}/account`)
+      await page.getByLabel('Username', { exact: true }).fill(username)
+      await page.getByLabel('Username', { exact: true }).press('Enter')
+      await page.getByText(`Signed in as ${username}`).waitFor()
+      return { context, page, authenticator }
+    }
+    await (await signedUp('erin')).context.close()
+    // mallory stays signed in, in the browser where erin's link will be opened.
+    const { context, page, authenticator } = await signedUp('mallory')
+    try {
+      await db
+        .updateTable('accounts')
+        .set({
+          email: 'erin@example.com',
+          email_verified_at: new Date().toISOString(),
+          verified_email_key: 'erin@example.com',
+        })
+        .where('username', '=', 'erin')
+        .execute()
+
+      await page.goto(`${url}/recovery`)
+      await page.getByLabel('Username or email').fill('erin')
+      const since = smtp.messages.length
+      await page.getByRole('button', { name: 'Send recovery link' }).click()
+      const mail = await smtp.nextMessage({ since })
+      const link = /^\s+(http\S+\/recovery\/link#[\w-]{43})$/m.exec(mail.text)?.[1]
+      await page.goto(String(link))
+      const button = page.getByRole('button', { name: 'Create a new passkey' })
+      await expect.poll(() => button.isEnabled()).toBe(true)
+      await button.click()
+      // oidc-provider's page that signs mallory out posts itself (its script is allowed by hash).
+      await page.waitForURL(`${url}/account`)
+      await page.getByText('Signed in as erin').waitFor()
+      const owners = await db
+        .selectFrom('passkeys')
+        .innerJoin('accounts', 'accounts.id', 'passkeys.account_id')
+        .select('accounts.username')
+        .where('accounts.username', 'in', ['erin', 'mallory'])
+        .execute()
+      expect(owners.map((row) => row.username).sort()).toEqual(['erin', 'erin', 'mallory'])
+      expect(await exportCredentials(authenticator)).toHaveLength(2)
+      expect(problems.cspViolations).toEqual([])
+      expect(problems.pageErrors).toEqual([])
+    } finally {
+      await db.destroy()
+      await context.close()
+    }
+  }, 90_000)
 })

@@ -317,6 +317,73 @@ describe('account recovery (RECOVERY=email) over real HTTP and SMTP', () => {
     expect(await passkeyCount('alice')).toBe(2)
   })
 
+  it('recovers the account of the link in a browser signed in as another: the passkey and the session are its', async () => {
+    const config = provider.fixture.config
+    const erin = await signInWithCodeFlow(
+      config,
+      new TestBrowser(),
+      createSoftwareAuthenticator(),
+      {
+        redirectUri: LOOPBACK_REDIRECT_URI,
+        script: { signUp: { username: 'erin', email: 'erin@example.com' } },
+      },
+    )
+    await db
+      .updateTable('accounts')
+      .set({ email_verified_at: new Date().toISOString(), verified_email_key: 'erin@example.com' })
+      .where('username', '=', 'erin')
+      .execute()
+    // The browser where the link is opened is signed in as mallory.
+    const browser = new Client(url)
+    const mallory = await signInWithCodeFlow(
+      config,
+      browser.browser,
+      createSoftwareAuthenticator(),
+      {
+        redirectUri: LOOPBACK_REDIRECT_URI,
+        script: { signUp: { username: 'mallory' } },
+      },
+    )
+    const { token } = await mailedToken('erin', 'erin@example.com')
+
+    const { finished, landed: resumed } = await browser.recover(
+      token,
+      createSoftwareAuthenticator(),
+    )
+    expect(finished?.status).toBe(200)
+    // oidc-provider first ends mallory's session in this browser: the resume answers a form that
+    // posts itself to the sign-out confirmation (its script allowed by the page's CSP hash), which
+    // sends the browser back to resume as erin.
+    const form = await resumed?.response?.text()
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(form ?? '')?.[1]
+    expect(form).toContain(`<form method="post" action="${url}/openid/logout/confirm">`)
+    expect(resumed?.response?.headers.get('content-security-policy')).toMatch(
+      /script-src 'self' 'sha256-[\w+/=]+'/,
+    )
+    const confirmed = await browser.fetch('/openid/logout/confirm', {
+      method: 'POST',
+      headers: { accept: PAGE_ACCEPT, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ xsrf: String(xsrf), logout: 'yes' }),
+    })
+    expect(confirmed.status).toBe(303)
+    const landed = await browser.browser.follow(
+      new URL(String(confirmed.headers.get('location')), url),
+    )
+    expect(landed?.url.pathname).toBe('/account')
+    const page = visibleText(await (landed?.response?.text() ?? Promise.resolve('')))
+    expect(page).toContain('Signed in as erin')
+    expect(page).not.toContain('mallory')
+    expect(await passkeyCount('erin')).toBe(2)
+    expect(await passkeyCount('mallory')).toBe(1)
+
+    // The browser's session is now erin's: the app signs in as erin there, without any page.
+    const after = await signInWithCodeFlow(config, browser.browser, createSoftwareAuthenticator(), {
+      redirectUri: LOOPBACK_REDIRECT_URI,
+    })
+    expect(after.tokens.claims()?.sub).toBe(erin.tokens.claims()?.sub)
+    expect(after.tokens.claims()?.sub).not.toBe(mallory.tokens.claims()?.sub)
+  })
+
   it('answers every name the same, and mails only an enabled account with a verified address', async () => {
     await signUp('bob', 'bob@example.com')
     await signUp('carol', 'carol@example.com', true)
