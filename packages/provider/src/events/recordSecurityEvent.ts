@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { type Kysely, sql } from 'kysely'
+import { type QueryTemplate, queryTemplate, slot } from '../store/queryTemplate.ts'
 import type { ProviderDatabase } from '../store/schema.ts'
 
 /**
@@ -84,6 +85,12 @@ export async function recordSecurityEvent(
 }
 
 /**
+ * The insert of `insertEvent`, compiled once per database (its SQL is the dialect's): building and
+ * compiling this statement costs Kysely more than SQLite takes to run it, on every sign-in.
+ */
+const insertQueries = new WeakMap<Kysely<ProviderDatabase>, QueryTemplate<never>>()
+
+/**
  * Writes the account's next event into slot `seq % SECURITY_EVENTS_PER_ACCOUNT`, replacing the
  * event that held it. Two events of one account at the same instant may take the same number on
  * PostgreSQL: the later replaces the earlier (both are in the log).
@@ -95,23 +102,33 @@ async function insertEvent(
   ip: string,
   clientId: string | null,
 ): Promise<void> {
+  let insert = insertQueries.get(db)
+  if (insert === undefined) {
+    insert = queryTemplate(buildInsert(db))
+    insertQueries.set(db, insert)
+  }
+  const createdAt = new Date().toISOString()
+  await db.executeQuery(insert({ account, kind, ip, clientId, createdAt }))
+}
+
+function buildInsert(db: Kysely<ProviderDatabase>) {
   const next = sql<number>`coalesce(max(seq), 0) + 1`
-  await db
+  return db
     .insertInto('security_events')
     .columns(['account_id', 'slot', 'seq', 'kind', 'ip', 'client_id', 'created_at'])
     .expression(
       db
         .selectFrom('security_events')
         .select([
-          sql<string>`${account}`.as('account_id'),
+          sql<string>`${slot('account')}`.as('account_id'),
           sql<number>`(${next}) % ${sql.lit(SECURITY_EVENTS_PER_ACCOUNT)}`.as('slot'),
           next.as('seq'),
-          sql<string>`${kind}`.as('kind'),
-          sql<string>`${ip}`.as('ip'),
-          sql<string | null>`${clientId}`.as('client_id'),
-          sql<string>`${new Date().toISOString()}`.as('created_at'),
+          sql<string>`${slot('kind')}`.as('kind'),
+          sql<string>`${slot('ip')}`.as('ip'),
+          sql<string | null>`${slot('clientId')}`.as('client_id'),
+          sql<string>`${slot('createdAt')}`.as('created_at'),
         ])
-        .where('account_id', '=', account),
+        .where('account_id', '=', slot('account')),
     )
     .onConflict((conflict) =>
       conflict.columns(['account_id', 'slot']).doUpdateSet((eb) => ({
@@ -122,5 +139,4 @@ async function insertEvent(
         created_at: eb.ref('excluded.created_at'),
       })),
     )
-    .execute()
 }

@@ -1,6 +1,7 @@
-import { type Compilable, type CompiledQuery, createQueryId, type Kysely } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { Adapter, AdapterPayload } from 'oidc-provider'
 import { errors } from '../oidcProviderLibrary.ts'
+import { type QueryTemplate, queryTemplate, slot } from './queryTemplate.ts'
 import type { ProviderDatabase } from './schema.ts'
 
 /** A column an adapter may look a record up by. */
@@ -12,12 +13,6 @@ interface StoredRecord {
   expires_at: string | null
   consumed_at: string | null
 }
-
-/** The values a query template takes per call, by the names its slots were given. */
-type SlotValues = Record<string, string | null>
-
-/** A query compiled once; each call gives it the values of its slots. */
-type QueryTemplate<Row> = (values: SlotValues) => CompiledQuery<Row>
 
 /**
  * oidc-provider's storage for one model (Session, Interaction, Grant, AuthorizationCode, ...), kept
@@ -48,13 +43,13 @@ export class OidcRecordAdapter implements Adapter {
       user_code: slot('user_code'),
       expires_at: slot('expires_at'),
     }
-    this.upsertQuery = template(
+    this.upsertQuery = queryTemplate(
       db
         .insertInto('oidc_records')
         .values({ model, id: slot('id'), consumed_at: null, webauthn_challenge: null, ...columns })
         .onConflict((conflict) => conflict.columns(['model', 'id']).doUpdateSet(columns)),
     )
-    this.consumeQuery = template(
+    this.consumeQuery = queryTemplate(
       db
         .updateTable('oidc_records')
         .set({ consumed_at: slot('now') })
@@ -62,17 +57,17 @@ export class OidcRecordAdapter implements Adapter {
         .where('id', '=', slot('id'))
         .where('consumed_at', 'is', null),
     )
-    this.destroyQuery = template(
+    this.destroyQuery = queryTemplate(
       db.deleteFrom('oidc_records').where('model', '=', model).where('id', '=', slot('id')),
     )
-    this.revokeQuery = template(
+    this.revokeQuery = queryTemplate(
       db
         .deleteFrom('oidc_records')
         .where('model', '=', model)
         .where('grant_id', '=', slot('grant_id')),
     )
     const find = (column: LookupColumn) =>
-      template<StoredRecord>(
+      queryTemplate<StoredRecord>(
         db
           .selectFrom('oidc_records')
           .select(['payload', 'expires_at', 'consumed_at'])
@@ -154,36 +149,4 @@ export class OidcRecordAdapter implements Adapter {
  */
 function isStorable(value: string): boolean {
   return !value.includes('\u0000')
-}
-
-/**
- * Marks where a value goes in a query built for `template`. The mark begins with a NUL character,
- * which no value the adapter stores holds (see `isStorable`), so it cannot be mistaken for one.
- */
-function slot(name: string): string {
-  return `${SLOT}${name}`
-}
-
-const SLOT = '\u0000slot:'
-
-/**
- * Compiles `query` once and returns a function giving the compiled query with each slot's parameter
- * replaced by the value of that name; parameters that are no slot (the model, nulls) stay as built.
- * The query node is shared, the query id new each time (Kysely's plugins key their state by it).
- */
-function template<Row = never>(query: Compilable<unknown>): QueryTemplate<Row> {
-  const compiled = query.compile()
-  const slots = compiled.parameters.map((parameter) =>
-    typeof parameter === 'string' && parameter.startsWith(SLOT)
-      ? parameter.slice(SLOT.length)
-      : undefined,
-  )
-  return (values) => ({
-    query: compiled.query,
-    sql: compiled.sql,
-    queryId: createQueryId(),
-    parameters: slots.map((name, index) =>
-      name === undefined ? compiled.parameters[index] : values[name],
-    ),
-  })
 }
