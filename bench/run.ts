@@ -373,7 +373,8 @@ interface Route {
   name: string
   url: string
   pid: number
-  authorization: string
+  /** The request header that signs the request in: a bearer token or a session cookie. */
+  header: string
   runs: { wrk: WrkResult; serverCpuMs: number }[]
 }
 
@@ -397,11 +398,13 @@ async function accessTokenFor(issuer: string, app: string): Promise<string> {
 
 /**
  * One request that must succeed before any load: wrk would happily measure 401s. A 503 (the demo
- * could not ask the provider in time, as happens on a busy machine) gets four more tries.
+ * could not ask the provider in time, as happens on a busy machine) gets four more tries. `header`
+ * is the line wrk sends: `Authorization: Bearer …` or `Cookie: …`.
  */
-async function expectProfile(url: string, authorization: string): Promise<unknown> {
+async function expectProfile(url: string, header: string): Promise<unknown> {
+  const [name = '', value = ''] = header.split(/: (.*)/s)
   for (let attempt = 1; ; attempt += 1) {
-    const response = await fetch(url, { headers: { authorization } })
+    const response = await fetch(url, { headers: { [name]: value } })
     const body = (await response.json().catch(() => undefined)) as { sub?: unknown } | undefined
     if (response.status === 200 && typeof body?.sub === 'string') return body
     if (response.status !== 503 || attempt === 5)
@@ -410,7 +413,19 @@ async function expectProfile(url: string, authorization: string): Promise<unknow
   }
 }
 
-/** Part 4: the bare route, the demo alone and the demo under `npm start`, in turn, under wrk. */
+/** The `Cookie` header of a session the demo at `origin` starts for `authorization` (`POST /session`). */
+async function sessionCookieFor(origin: string, authorization: string): Promise<string> {
+  const response = await fetch(`${origin}/session`, { method: 'POST', headers: { authorization } })
+  const cookie = /^session=[^;]+/.exec(response.headers.get('set-cookie') ?? '')?.[0]
+  if (response.status !== 201 || cookie === undefined)
+    throw new Error(`POST /session answered ${response.status} without a session cookie`)
+  return `Cookie: ${cookie}`
+}
+
+/**
+ * Part 4: the bare route, the demo alone and the demo under `npm start` with a bearer token, and the
+ * demo alone with a session cookie (`POST /session`), in turn, under wrk.
+ */
 async function apiPart(): Promise<{ routes: Route[]; layout: string }> {
   log('\n## API route')
   const stops: (() => Promise<void>)[] = []
@@ -429,8 +444,13 @@ async function apiPart(): Promise<{ routes: Route[]; layout: string }> {
     })
     stops.push(demo.stop)
     const demoUrl = `http://127.0.0.1:${demoPort}/userinfo`
-    const demoAuthorization = `Bearer ${await accessTokenFor(provider.issuer, `http://localhost:${demoPort}`)}`
+    const demoAuthorization = `Authorization: Bearer ${await accessTokenFor(provider.issuer, `http://localhost:${demoPort}`)}`
     const body = await expectProfile(demoUrl, demoAuthorization)
+    const demoCookie = await sessionCookieFor(
+      `http://127.0.0.1:${demoPort}`,
+      demoAuthorization.slice('Authorization: '.length),
+    )
+    await expectProfile(demoUrl, demoCookie)
 
     const barePort = await freePort()
     const bare = await startTsServer('bench/bareRoute.ts', {
@@ -463,7 +483,7 @@ async function apiPart(): Promise<{ routes: Route[]; layout: string }> {
       },
     )
     stops.push(npmStart.stop)
-    const startAuthorization = `Bearer ${await accessTokenFor(startIssuer, `http://localhost:${startDemoPort}`)}`
+    const startAuthorization = `Authorization: Bearer ${await accessTokenFor(startIssuer, `http://localhost:${startDemoPort}`)}`
     await expectProfile(startDemo, startAuthorization)
     const demoProcess = npmStart.processes.find(({ pid }) => pid === npmStart.pid)
     const others = npmStart.processes.filter(({ pid }) => pid !== npmStart.pid)
@@ -478,28 +498,35 @@ async function apiPart(): Promise<{ routes: Route[]; layout: string }> {
         name: 'bare Fastify route',
         url: `http://127.0.0.1:${barePort}/userinfo`,
         pid: bare.pid,
-        authorization: demoAuthorization,
+        header: demoAuthorization,
         runs: [],
       },
       {
         name: 'demo alone (`npm run demo`)',
         url: demoUrl,
         pid: demo.pid,
-        authorization: demoAuthorization,
+        header: demoAuthorization,
         runs: [],
       },
       {
         name: 'demo under `npm start`',
         url: startDemo,
         pid: npmStart.pid,
-        authorization: startAuthorization,
+        header: startAuthorization,
+        runs: [],
+      },
+      {
+        name: 'demo alone, session cookie',
+        url: demoUrl,
+        pid: demo.pid,
+        header: demoCookie,
         runs: [],
       },
     ]
     const wrkOptions = (route: Route, seconds: number) => ({
       seconds,
       connections: WRK_CONNECTIONS,
-      authorization: route.authorization,
+      header: route.header,
     })
     for (const route of routes) await runWrk(route.url, wrkOptions(route, WARMUP))
     for (let round = 0; round < ROUNDS; round += 1) {
@@ -840,7 +867,7 @@ const section = [
   `### Provider memory under ${MEMORY_SECONDS} s of sign-ins, ${MAX_CONCURRENCY} at a time`,
   ...memoryLines(memory),
   '### The demo’s `GET /userinfo` under wrk',
-  `\`wrk -t1 -c${WRK_CONNECTIONS} -d${WRK_SECONDS}s\` with the demo’s token; the bare route and the demo at LOG_LEVEL=warn, as \`npm start\` sets it. \`npm start\` runs the demo ${api.layout}. Target for the demo under \`npm start\`: ≥ ${API_TARGET} × bare, **${apiRatio >= API_TARGET ? 'met' : 'not met'}** (${fixed(apiRatio, 2)}).`,
+  `\`wrk -t1 -c${WRK_CONNECTIONS} -d${WRK_SECONDS}s\` with the demo’s token, or with the session cookie \`POST /session\` gave for it (every such request reads the session’s row and opens its sealed token); the bare route and the demo at LOG_LEVEL=warn, as \`npm start\` sets it. \`npm start\` runs the demo ${api.layout}. Target for the demo under \`npm start\`: ≥ ${API_TARGET} × bare, **${apiRatio >= API_TARGET ? 'met' : 'not met'}** (${fixed(apiRatio, 2)}).`,
   apiTable(api.routes),
 ].join('\n\n')
 
@@ -853,7 +880,7 @@ const intro = `# passkey-id benchmark
 - **SQL**: the statements the provider's database runs for one sign-in, counted exactly (every statement node:sqlite executes), by step, by kind and by SQL text; the bare oidc-provider keeps everything in memory and runs none.
 - **SQLite and PostgreSQL**: the same sign-ins at the provider on a SQLite file, on a PostgreSQL schema of its own (the tests' server on this machine, \`DATABASE_URL=postgres://...?options=-c search_path=<schema>\`, an \`ENCRYPTION_KEY\`, a pool of 10), and as two provider processes on one schema behind a round-robin proxy that passes each request to the next instance over kept-alive connections (\`bench/roundRobinProxy.ts\`, in a process of its own; its URL is both instances' \`PUBLIC_URL\`), rounds in turn. CPU per sign-in sums the setup's provider processes and the PostgreSQL backends of its connections; the proxy's and the generator's cores are given. Then where PostgreSQL's time goes: what the providers waited for on their statements and pool (timed inside them), and statements one at a time on each database through the provider's own code. Every provider here, and in every part, runs with \`RATE_LIMITS=off\`: the benchmark signs a few accounts in hundreds of times a second from one address, which the limits exist to refuse.
 - **Memory**: the provider's RSS once a second under a minute of sign-ins, and what survives V8's full collections (\`--trace-gc\`), and V8's heap spaces as the load ends: RSS grows while V8 sizes its heap for the load (its young generation most), then levels off; a leak would grow the live heap.
-- **API route**: wrk (C, one thread) against the demo's protected \`GET /userinfo\` (the token's verdict cached after the first request), run alone and under \`npm start\`, and against a bare Fastify route answering the same JSON with the same logger settings.`
+- **API route**: wrk (C, one thread) against the demo's protected \`GET /userinfo\` (the token's verdict cached after the first request), run alone and under \`npm start\`, and against a bare Fastify route answering the same JSON with the same logger settings; and the demo alone signed in by the session cookie \`POST /session\` gives instead of the token (each request reads the session's row and opens its sealed token).`
 
 log(`\n${section}`)
 await writeResults(

@@ -21,20 +21,17 @@ const WRAPPER = 'wrk "$@"; code=$?; read -r stat < /proc/$$/stat; echo "stat $st
 
 /**
  * Runs wrk (C, one thread: it is not the limit the way a Node load generator is on two cores)
- * against `url` with an Authorization header, and parses what it prints.
+ * against `url` with one request header (`Authorization: Bearer …` or `Cookie: …`), and parses what
+ * it prints.
  */
 export async function runWrk(
   url: string,
-  options: { seconds: number; connections: number; authorization: string },
+  options: { seconds: number; connections: number; header: string },
 ): Promise<WrkResult> {
   const args = ['-t1', `-c${options.connections}`, `-d${options.seconds}s`, '--latency']
-  const child = spawn(
-    'sh',
-    ['-c', WRAPPER, 'sh', ...args, '-H', `Authorization: ${options.authorization}`, url],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  )
+  const child = spawn('sh', ['-c', WRAPPER, 'sh', ...args, '-H', options.header, url], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   let output = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     output += chunk
