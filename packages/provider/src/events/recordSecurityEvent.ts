@@ -1,6 +1,6 @@
+import { type QueryTemplate, queryTemplate, slot } from '@passkey-id/store'
 import type { FastifyBaseLogger } from 'fastify'
 import { type Kysely, sql } from 'kysely'
-import { type QueryTemplate, queryTemplate, slot } from '../store/queryTemplate.ts'
 import type { ProviderDatabase } from '../store/schema.ts'
 
 /**

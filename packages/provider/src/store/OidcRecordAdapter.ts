@@ -1,7 +1,7 @@
+import { type QueryTemplate, queryTemplate, slot } from '@passkey-id/store'
 import type { Kysely } from 'kysely'
 import type { Adapter, AdapterPayload } from 'oidc-provider'
 import { errors } from '../oidcProviderLibrary.ts'
-import { type QueryTemplate, queryTemplate, slot } from './queryTemplate.ts'
 import type { ProviderDatabase } from './schema.ts'
 
 /** A column an adapter may look a record up by. */

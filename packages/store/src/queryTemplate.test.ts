@@ -1,17 +1,26 @@
-import { type TestDatabase, testDatabaseUrl } from '@passkey-id/testing/database'
 import type { Kysely } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { openProviderStore } from './openProviderStore.ts'
+import { createTestDatabase, type TestDatabase } from '../test/createTestDatabase.ts'
+import { openDatabase } from './openDatabase.ts'
 import { queryTemplate, slot } from './queryTemplate.ts'
-import type { ProviderDatabase } from './schema.ts'
 
-describe('queryTemplate', () => {
+interface Schema {
+  records: { model: string; id: string; payload: string }
+}
+
+describe.each(['sqlite', 'postgres'] as const)('queryTemplate on %s', (kind) => {
+  let db: Kysely<Schema>
   let database: TestDatabase
-  let db: Kysely<ProviderDatabase>
 
   beforeEach(async () => {
-    database = await testDatabaseUrl()
-    db = await openProviderStore(database.url)
+    database = await createTestDatabase(kind)
+    db = openDatabase<Schema>(database.url)
+    await db.schema
+      .createTable('records')
+      .addColumn('model', 'text', (column) => column.notNull())
+      .addColumn('id', 'text', (column) => column.notNull())
+      .addColumn('payload', 'text', (column) => column.notNull())
+      .execute()
   })
   afterEach(async () => {
     await db.destroy()
@@ -20,11 +29,7 @@ describe('queryTemplate', () => {
 
   it("gives each call the query Kysely compiles, with that call's values in the slots", async () => {
     const find = (model: string, id: string) =>
-      db
-        .selectFrom('oidc_records')
-        .select('payload')
-        .where('model', '=', model)
-        .where('id', '=', id)
+      db.selectFrom('records').select('payload').where('model', '=', model).where('id', '=', id)
     const template = queryTemplate<{ payload: string }>(find('Session', slot('id')))
     const first = template({ id: 'one' })
     const second = template({ id: 'two' })
@@ -36,20 +41,20 @@ describe('queryTemplate', () => {
 
     for (const id of ['one', 'two'])
       await db
-        .insertInto('oidc_records')
+        .insertInto('records')
         .values({ model: 'Session', id, payload: `{"id":"${id}"}` })
         .execute()
     const { rows } = await db.executeQuery(template({ id: 'two' }))
     expect(rows).toEqual([{ payload: '{"id":"two"}' }])
   })
 
-  it('puts one value in every slot of its name, and leaves a value that looks like a slot alone', async () => {
+  it('puts one value in every slot of its name, and leaves a value that looks like a slot alone', () => {
     const template = queryTemplate(
       db
-        .selectFrom('oidc_records')
+        .selectFrom('records')
         .select('id')
         .where('id', '=', slot('id'))
-        .where('uid', '=', slot('id')),
+        .where('payload', '=', slot('id')),
     )
     expect(template({ id: 'x' }).parameters).toEqual(['x', 'x'])
     expect(template({ id: slot('other') }).parameters).toEqual([slot('other'), slot('other')])
