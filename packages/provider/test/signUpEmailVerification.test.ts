@@ -280,6 +280,36 @@ describe('verifying the address right after a sign-up, over a real SMTP server',
     expect((await accountRow('disabledsoon')).email_verified_at).toBeNull()
   })
 
+  it('refuses Allow on a consent page shown before the operator disabled the account, and saves nothing', async () => {
+    const { browser, answer } = await signUpAndStop(provider, { username: 'disabledatconsent' })
+    const consent = await openInteraction(browser, new URL(answer.redirectTo))
+    expect(consent.page).toContain('name="decision"')
+    const { id } = await accountRow('disabledatconsent')
+    await db
+      .updateTable('accounts')
+      .set({ disabled_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .execute()
+    const allow = await browser.fetch(`${consent.base}/consent`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams({ decision: 'allow' }),
+    })
+    expect(allow.status).toBe(403)
+    expect(await allow.json()).toMatchObject({ error: 'account_disabled' })
+    const reloaded = await browser.fetch(consent.base, { headers: { accept: 'application/json' } })
+    expect(reloaded.status).toBe(403)
+    expect(await reloaded.json()).toMatchObject({ error: 'account_disabled' })
+    const saved = await db.selectFrom('consents').select('client_id').where('account_id', '=', id)
+    expect(await saved.execute()).toEqual([])
+    const events = await db
+      .selectFrom('security_events')
+      .select('kind')
+      .where('account_id', '=', id)
+      .execute()
+    expect(events.map((event) => event.kind)).not.toContain('app_allowed')
+  })
+
   it('refuses malformed and oversized codes', async () => {
     const { browser, base } = await signUpAndStop(provider, {
       username: 'malformed',

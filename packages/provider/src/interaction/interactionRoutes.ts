@@ -110,19 +110,27 @@ export async function interactionRoutes(
    * Loads the interaction of the step after a sign-up, and the account it created: the interaction
    * must have created an account (`claimSignUp`), not signed one in, and not have resumed yet
    * (oidc-provider deletes it then, and `interaction_expired` answers). The login it recorded names
-   * that account, since no ceremony starts in the interaction after it. An account the operator
-   * disabled or deleted since gets nothing mailed or verified.
+   * that account, since no ceremony starts in the interaction after it.
    */
   async function loadNewAccount(request: FastifyRequest<{ Params: Params }>, reply: FastifyReply) {
     const interaction = await loadInteraction(request, reply, 'login')
     const accountId = interaction.result?.login?.accountId
     if (accountId === undefined || !(await hasSignedUp(passkeys.db, interaction.uid)))
       throw new ProviderError('not_a_new_account')
+    const account = await signedInAccount(accountId)
+    if (account.email === null) throw new ProviderError('no_address_to_verify')
+    return { account, email: account.email, clientId: String(interaction.params.client_id) }
+  }
+
+  /**
+   * The account an interaction signed in, unless the operator deleted or disabled it since: a step
+   * after the sign-in (the address's code, consent) then does nothing for it.
+   */
+  async function signedInAccount(accountId: string) {
     const account = await accounts.findById(accountId)
     if (account === undefined) throw new ProviderError('account_deleted')
     if (account.disabled_at !== null) throw new ProviderError('account_disabled')
-    if (account.email === null) throw new ProviderError('no_address_to_verify')
-    return { account, email: account.email, clientId: String(interaction.params.client_id) }
+    return account
   }
 
   /** SIGNUPS=closed: a sign-up step is refused before its body is read. */
@@ -159,8 +167,7 @@ export async function interactionRoutes(
         recovery,
         mailEnabled,
       })
-    const account = await accounts.findById(String(interaction.session?.accountId))
-    if (account === undefined) throw new ProviderError('account_deleted')
+    const account = await signedInAccount(String(interaction.session?.accountId))
     const scopes = String(interaction.params.scope ?? '')
       .split(' ')
       .filter(isScope)
@@ -264,6 +271,7 @@ export async function interactionRoutes(
     },
     async (request, reply) => {
       const interaction = await loadInteraction(request, reply, 'consent')
+      await signedInAccount(String(interaction.session?.accountId))
       const declined = request.body.decision === 'deny' && new ProviderError('access_denied')
       const result = declined
         ? { error: declined.error, error_description: declined.appMessage }
