@@ -123,8 +123,12 @@ describe('account recovery in Chromium', () => {
       await page.getByLabel('Username or email').fill('erin')
       const since = smtp.messages.length
       await page.getByRole('button', { name: 'Send recovery link' }).click()
-      const mail = await smtp.nextMessage({ since })
+      const mail = await smtp.nextMessage({
+        since,
+        matches: (message) => message.envelopeTo.includes('erin@example.com'),
+      })
       const link = /^\s+(http\S+\/recovery\/link#[\w-]{43})$/m.exec(mail.text)?.[1]
+      expect(link).toEqual(expect.any(String))
       await page.goto(String(link))
       const button = page.getByRole('button', { name: 'Create a new passkey' })
       await expect.poll(() => button.isEnabled()).toBe(true)

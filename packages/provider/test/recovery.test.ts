@@ -319,44 +319,40 @@ describe('account recovery (RECOVERY=email) over real HTTP and SMTP', () => {
 
   it('recovers the account of the link in a browser signed in as another: the passkey and the session are its', async () => {
     const config = provider.fixture.config
-    const erin = await signInWithCodeFlow(
+    const quinn = await signInWithCodeFlow(
       config,
       new TestBrowser(),
       createSoftwareAuthenticator(),
       {
         redirectUri: LOOPBACK_REDIRECT_URI,
-        script: { signUp: { username: 'erin', email: 'erin@example.com' } },
+        script: { signUp: { username: 'quinn', email: 'quinn@example.com' } },
       },
     )
     await db
       .updateTable('accounts')
-      .set({ email_verified_at: new Date().toISOString(), verified_email_key: 'erin@example.com' })
-      .where('username', '=', 'erin')
+      .set({ email_verified_at: new Date().toISOString(), verified_email_key: 'quinn@example.com' })
+      .where('username', '=', 'quinn')
       .execute()
-    // The browser where the link is opened is signed in as mallory.
+    // The browser where the link is opened is signed in as trudy.
     const browser = new Client(url)
-    const mallory = await signInWithCodeFlow(
-      config,
-      browser.browser,
-      createSoftwareAuthenticator(),
-      {
-        redirectUri: LOOPBACK_REDIRECT_URI,
-        script: { signUp: { username: 'mallory' } },
-      },
-    )
-    const { token } = await mailedToken('erin', 'erin@example.com')
+    const trudy = await signInWithCodeFlow(config, browser.browser, createSoftwareAuthenticator(), {
+      redirectUri: LOOPBACK_REDIRECT_URI,
+      script: { signUp: { username: 'trudy' } },
+    })
+    const { token } = await mailedToken('quinn', 'quinn@example.com')
 
     const { finished, landed: resumed } = await browser.recover(
       token,
       createSoftwareAuthenticator(),
     )
     expect(finished?.status).toBe(200)
-    // oidc-provider first ends mallory's session in this browser: the resume answers a form that
+    // oidc-provider first ends trudy's session in this browser: the resume answers a form that
     // posts itself to the sign-out confirmation (its script allowed by the page's CSP hash), which
-    // sends the browser back to resume as erin.
+    // sends the browser back to resume as quinn.
     const form = await resumed?.response?.text()
     const xsrf = /name="xsrf" value="([^"]+)"/.exec(form ?? '')?.[1]
     expect(form).toContain(`<form method="post" action="${url}/openid/logout/confirm">`)
+    expect(xsrf).toEqual(expect.any(String))
     expect(resumed?.response?.headers.get('content-security-policy')).toMatch(
       /script-src 'self' 'sha256-[\w+/=]+'/,
     )
@@ -371,17 +367,17 @@ describe('account recovery (RECOVERY=email) over real HTTP and SMTP', () => {
     )
     expect(landed?.url.pathname).toBe('/account')
     const page = visibleText(await (landed?.response?.text() ?? Promise.resolve('')))
-    expect(page).toContain('Signed in as erin')
-    expect(page).not.toContain('mallory')
-    expect(await passkeyCount('erin')).toBe(2)
-    expect(await passkeyCount('mallory')).toBe(1)
+    expect(page).toContain('Signed in as quinn')
+    expect(page).not.toContain('trudy')
+    expect(await passkeyCount('quinn')).toBe(2)
+    expect(await passkeyCount('trudy')).toBe(1)
 
-    // The browser's session is now erin's: the app signs in as erin there, without any page.
+    // The browser's session is now quinn's: the app signs in as quinn there, without any page.
     const after = await signInWithCodeFlow(config, browser.browser, createSoftwareAuthenticator(), {
       redirectUri: LOOPBACK_REDIRECT_URI,
     })
-    expect(after.tokens.claims()?.sub).toBe(erin.tokens.claims()?.sub)
-    expect(after.tokens.claims()?.sub).not.toBe(mallory.tokens.claims()?.sub)
+    expect(after.tokens.claims()?.sub).toBe(quinn.tokens.claims()?.sub)
+    expect(after.tokens.claims()?.sub).not.toBe(trudy.tokens.claims()?.sub)
   })
 
   it('answers every name the same, and mails only an enabled account with a verified address', async () => {

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../test/createTestDatabase.ts'
 import { openDatabase } from './openDatabase.ts'
@@ -58,5 +58,20 @@ describe.each(['sqlite', 'postgres'] as const)('queryTemplate on %s', (kind) => 
     )
     expect(template({ id: 'x' }).parameters).toEqual(['x', 'x'])
     expect(template({ id: slot('other') }).parameters).toEqual([slot('other'), slot('other')])
+  })
+
+  it('refuses a slot without a value, and a slot written into the SQL', () => {
+    const template = queryTemplate(
+      db.selectFrom('records').select('id').where('id', '=', slot('id')),
+    )
+    expect(() => template({ ID: 'x' })).toThrow('no value for the slot id of select')
+    expect(() =>
+      queryTemplate(
+        db
+          .selectFrom('records')
+          .select('id')
+          .where('id', '=', sql.lit(slot('id'))),
+      ),
+    ).toThrow('a slot is not a parameter in select')
   })
 })

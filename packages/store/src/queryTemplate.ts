@@ -1,7 +1,7 @@
 import { type Compilable, type CompiledQuery, createQueryId } from 'kysely'
 
 /** The values a query template takes per call, by the names its slots were given. */
-export type SlotValues = Record<string, string | number | null>
+export type SlotValues = Record<string, string | null>
 
 /** A query compiled once; each call gives it the values of its slots. */
 export type QueryTemplate<Row> = (values: SlotValues) => CompiledQuery<Row>
@@ -29,6 +29,9 @@ export function slot(name: string): string {
  */
 export function queryTemplate<Row = never>(query: Compilable<unknown>): QueryTemplate<Row> {
   const compiled = query.compile()
+  // A slot Kysely wrote into the SQL itself (`sql.lit`, a reference) would never get its value.
+  if (compiled.sql.includes(SLOT))
+    throw new TypeError(`a slot is not a parameter in ${compiled.sql}`)
   const slots = compiled.parameters.map((parameter) =>
     typeof parameter === 'string' && parameter.startsWith(SLOT)
       ? parameter.slice(SLOT.length)
@@ -38,8 +41,13 @@ export function queryTemplate<Row = never>(query: Compilable<unknown>): QueryTem
     query: compiled.query,
     sql: compiled.sql,
     queryId: createQueryId(),
-    parameters: slots.map((name, index) =>
-      name === undefined ? compiled.parameters[index] : values[name],
-    ),
+    parameters: slots.map((name, index) => {
+      if (name === undefined) return compiled.parameters[index]
+      // PostgreSQL would take a missing value as NULL and match nothing, where SQLite throws.
+      const value = values[name]
+      if (value === undefined)
+        throw new TypeError(`no value for the slot ${name} of ${compiled.sql}`)
+      return value
+    }),
   })
 }
