@@ -44,11 +44,11 @@ describe('resolveOptions', () => {
       databaseUrl: 'sqlite:./data/sessions.db',
       ttlSeconds: 8 * 3600,
       routePrefix: '/session',
+      cacheSize: 10_000,
     })
-    expect(resolveOptions({ ...settings, sessions: { ttlSeconds: 60 } }).sessions).toMatchObject({
-      ttlSeconds: 60,
-      routePrefix: '/session',
-    })
+    expect(
+      resolveOptions({ ...settings, sessions: { ttlSeconds: 60 }, cacheSize: 500 }).sessions,
+    ).toMatchObject({ ttlSeconds: 60, routePrefix: '/session', cacheSize: 500 })
   })
 
   it('refuses a revalidateAfterSeconds over 60 in one line: a revoked token would outlive the bound', () => {

@@ -25,7 +25,7 @@ export interface PasskeyIdOptions {
    * provider again, in seconds (default 60, at most 60): the most a revoked token or session keeps working.
    */
   revalidateAfterSeconds?: number
-  /** How many verified tokens are remembered (default 10,000). */
+  /** How many verified tokens, and as many sessions' opened tokens, are remembered (default 10,000). */
   cacheSize?: number
   /** Clock skew tolerated on a JWT's `exp` and `nbf`, in seconds (default 30). */
   clockToleranceSeconds?: number
@@ -72,6 +72,7 @@ export function resolveOptions(options: PasskeyIdOptions): Settings {
   const appUrl = new URL(options.appUrl).origin
   const clientId = options.clientId ?? appUrl
   const sessions = options.sessions === true ? {} : options.sessions
+  const cacheSize = options.cacheSize ?? 10_000
   return {
     issuer: options.issuer.replace(/\/+$/, ''),
     appUrl,
@@ -81,7 +82,7 @@ export function resolveOptions(options: PasskeyIdOptions): Settings {
       audience: options.audience ?? clientId,
       clockToleranceSeconds: options.clockToleranceSeconds ?? 30,
       revalidateAfterSeconds: revalidateAfterSeconds(options.revalidateAfterSeconds),
-      cacheSize: options.cacheSize ?? 10_000,
+      cacheSize,
     },
     docs:
       options.docs === false
@@ -102,6 +103,7 @@ export function resolveOptions(options: PasskeyIdOptions): Settings {
             databaseUrl: sessions.databaseUrl ?? 'sqlite:./data/sessions.db',
             ttlSeconds: sessions.ttlSeconds ?? 8 * 3600,
             routePrefix: sessions.routePrefix ?? '/session',
+            cacheSize,
           },
   }
 }

@@ -241,16 +241,34 @@ describe('API sessions: a bearer token traded for a cookie', () => {
     expect(who.json().scopes.toSorted()).toEqual(['avatar', 'openid'])
   })
 
-  it('ends a session whose stored token was changed', async () => {
+  it('ends a session whose stored token was changed, after its token was opened and remembered', async () => {
     await app.sessions.endAll(fixture.sub)
     const cookie = sessionCookie(await startSession())
-    const db = openDatabase<{ api_sessions: { access_token: string } }>(database.url)
+    const other = sessionCookie(await startSession())
+    // Both tokens opened once: the plugin remembers them with the values they were opened from.
+    for (const each of [cookie, other])
+      expect((await app.inject({ url: '/me', headers: { cookie: each } })).statusCode).toBe(200)
+    const db = openDatabase<{ api_sessions: { id: string; access_token: string } }>(database.url)
     try {
-      await db.updateTable('api_sessions').set({ access_token: token }).execute()
+      const rows = await db.selectFrom('api_sessions').select(['id', 'access_token']).execute()
+      expect(rows).toHaveLength(2)
+      // One row gets the token in clear, the other the first one's sealed token.
+      const [first, second] = rows
+      await db
+        .updateTable('api_sessions')
+        .set({ access_token: token })
+        .where('id', '=', String(first?.id))
+        .execute()
+      await db
+        .updateTable('api_sessions')
+        .set({ access_token: String(first?.access_token) })
+        .where('id', '=', String(second?.id))
+        .execute()
     } finally {
       await db.destroy()
     }
-    expect((await app.inject({ url: '/me', headers: { cookie } })).statusCode).toBe(401)
+    for (const each of [cookie, other])
+      expect((await app.inject({ url: '/me', headers: { cookie: each } })).statusCode).toBe(401)
     expect(await app.sessions.list(fixture.sub)).toEqual([])
   })
 

@@ -3,9 +3,10 @@ import fastifyCookie from '@fastify/cookie'
 import { isSameOriginRequest } from '@passkey-id/runtime'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { IssuerUnavailableError } from '../tokens/IssuerUnavailableError.ts'
+import { LruCache } from '../tokens/LruCache.ts'
 import type { TokenVerifier, VerifiedToken } from '../tokens/TokenVerifier.ts'
 import type { ApiSession, SessionStore } from './SessionStore.ts'
-import { sessionKeys } from './sessionKeys.ts'
+import { type SessionKeys, sessionKeys } from './sessionKeys.ts'
 
 /** The sessions as the plugin runs them: a store of the app's own, or the database at `databaseUrl`. */
 export interface SessionSettings {
@@ -13,6 +14,8 @@ export interface SessionSettings {
   databaseUrl: string
   ttlSeconds: number
   routePrefix: string
+  /** How many sessions' opened access tokens are remembered. */
+  cacheSize: number
 }
 
 /**
@@ -83,6 +86,24 @@ export async function cookieSessions(
   }
 
   /**
+   * Access tokens opened for sessions, by the session's store id, with the sealed value each was
+   * opened from. Deriving the key and decrypting costs a few keyed hashes, most of a cookie request's
+   * CPU; a session's next request skips them while its row still holds that very value. Only a
+   * request carrying the cookie finds an entry: the id is the digest of the cookie's value.
+   */
+  const opened = new LruCache<string, { sealed: string; accessToken: string }>(settings.cacheSize)
+  const openToken = (keys: SessionKeys, session: ApiSession): string | undefined => {
+    const known = opened.get(keys.storeId)
+    if (known?.sealed === session.accessToken) return known.accessToken
+    const accessToken = keys.openToken(session.accessToken)
+    if (accessToken !== undefined) {
+      const entry = { sealed: session.accessToken, accessToken }
+      opened.set(keys.storeId, entry, session.expiresAt.getTime())
+    }
+    return accessToken
+  }
+
+  /**
    * The session's token as the provider still vouches for it (the verifier's cached word, or asked
    * now), or `undefined` when it does not, or the token is another person's.
    */
@@ -108,7 +129,7 @@ export async function cookieSessions(
       const keys = sessionKeys(value)
       const session = keys === undefined ? undefined : await store.find(keys.storeId)
       if (keys === undefined || session === undefined) return { kind: 'none' }
-      const accessToken = keys.openToken(session.accessToken)
+      const accessToken = openToken(keys, session)
       const token = accessToken === undefined ? undefined : await vouchedToken(session, accessToken)
       if (token === undefined) {
         await store.delete(keys.storeId)
