@@ -1,7 +1,7 @@
 import { type Compilable, type CompiledQuery, createQueryId } from 'kysely'
 
 /** The values a query template takes per call, by the names its slots were given. */
-export type SlotValues = Record<string, string | null>
+type SlotValues = Record<string, string | null>
 
 /** A query compiled once; each call gives it the values of its slots. */
 export type QueryTemplate<Row> = (values: SlotValues) => CompiledQuery<Row>

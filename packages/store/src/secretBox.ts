@@ -64,8 +64,8 @@ const clearBox: SecretBox = {
 export function createSecretBox(keys: readonly Uint8Array[]): SecretBox {
   const [first] = keys
   if (first === undefined) return clearBox
-  // Each key's id computed once: an API's session cookie makes a box of its own on every request,
-  // and a keyed HMAC costs more than the SHA-256 beside it.
+  // Each key's id computed once: an API session makes a box of its own whenever its token is
+  // opened, and a keyed HMAC costs more than the SHA-256 beside it.
   const keyId = keyIdOfKey(first)
   const ring = new Map(keys.map((key, index) => [index === 0 ? keyId : keyIdOfKey(key), key]))
   return {
